@@ -1,0 +1,62 @@
+export {
+  USERNAME_PATTERN,
+  ROOM_PATTERN,
+  DEFAULT_ROOM,
+  TEXT_MAX_CHARS,
+  CLIENT_MSG_ID_MAX,
+  PAGE_DEFAULT,
+  PAGE_MAX,
+  isValidUsername,
+  isValidRoom,
+  usernameKey,
+  charLength,
+  textProblem,
+} from './names.ts';
+export {
+  roomKeys,
+  partitionKeys,
+  userKeys,
+  globalKeys,
+  PERSISTENCE_GROUP,
+  partitionOf,
+  logEntryId,
+  seqOfLogEntryId,
+} from './keys.ts';
+export {
+  Username,
+  RoomName,
+  RoomParams,
+  CreateSessionBody,
+  SessionCreated,
+  SendMessageBody,
+  MessageAccepted,
+  Message,
+  HistoryQuery,
+  HistoryPage,
+  RoomSummary,
+  RoomList,
+  Problem,
+} from './rest.ts';
+export {
+  SubscribeFrame,
+  UnsubscribeFrame,
+  TypingFrame,
+  PingFrame,
+  ClientFrame,
+  CLIENT_FRAME_TYPES,
+  SubscribedFrame,
+  UnsubscribedFrame,
+  MessageFrame,
+  ErrorFrame,
+  PongFrame,
+  ServerFrame,
+  CloseCode,
+} from './frames.ts';
+export {
+  IngestEntry,
+  parseIngestEntry,
+  fieldsToRecord,
+  messageFromLogEntry,
+  type LogEntryFields,
+} from './stream.ts';
+export { ErrorCode, wireCode, FrameErrorCode, type ErrorCodeName } from './errors.ts';

@@ -1,0 +1,77 @@
+/**
+ * Every Redis key, stream and channel name ChitChat uses, and nowhere else.
+ *
+ * Room keys carry the hash tag `{room:<name>}` so that one room's Lua script touches one
+ * Redis Cluster slot; each ingest partition's keys share the tag `{<p>}` for the same reason.
+ */
+
+const roomTag = (room: string): string => `{room:${room}}`;
+const partitionTag = (p: number): string => `chat:ingest:{${p}}`;
+
+/** Keys of one room. */
+export const roomKeys = {
+  /** INCR counter: the room's latest seq. */
+  seq: (room: string): string => `${roomTag(room)}:seq`,
+  /** Stream: the room's ordered history, entry ID `<seq>-0`. */
+  log: (room: string): string => `${roomTag(room)}:log`,
+  /** Sharded pub/sub channel: committed messages as `message` frames. */
+  live: (room: string): string => `${roomTag(room)}:live`,
+  /** Hash: room metadata (`lastMessageAt`). */
+  meta: (room: string): string => `${roomTag(room)}:meta`,
+  /** String: the seq a message id was stored under, so a redelivered entry is not stored twice. */
+  stored: (room: string, messageId: string): string => `${roomTag(room)}:stored:${messageId}`,
+} as const;
+
+/** Keys of one ingest partition. */
+export const partitionKeys = {
+  /** Stream: accepted messages waiting for persistence. */
+  stream: (p: number): string => partitionTag(p),
+  /** String: the message id accepted for (room, user, clientMsgId). */
+  idempotency: (p: number, room: string, userKey: string, clientMsgId: string): string =>
+    `${partitionTag(p)}:idem:${room}:${userKey}:${clientMsgId}`,
+  /** String: which persistence worker holds the partition (with a TTL). */
+  lease: (p: number): string => `${partitionTag(p)}:lease`,
+  /** Hash: failed attempts per stream entry id. */
+  attempts: (p: number): string => `${partitionTag(p)}:attempts`,
+  /** Stream: entries persistence gave up on, with their error. */
+  deadLetter: (p: number): string => `${partitionTag(p)}:dead`,
+} as const;
+
+/** Keys of one user's session. The user tag keeps claim and session in one slot. */
+export const userKeys = {
+  /** String: hash of the token of the session holding the name (case-insensitive). */
+  claim: (userKey: string): string => `{user:${userKey}}:claim`,
+  /** String: the session's username, under the hash of its token. */
+  session: (userKey: string, tokenHash: string): string => `{user:${userKey}}:session:${tokenHash}`,
+} as const;
+
+/** Keys that are not tied to one room, partition or user. */
+export const globalKeys = {
+  /** Sorted set: room name scored by its last message time (ms). */
+  rooms: 'chat:rooms',
+  /** Sorted set: live persistence workers scored by when their registration expires (ms). */
+  persistenceWorkers: 'chat:persistence:workers',
+} as const;
+
+/** Consumer group of the persistence workers on every ingest partition. */
+export const PERSISTENCE_GROUP = 'persistence';
+
+/** The partition a room's messages go through: a stable hash of the name, mod `partitions`. */
+export function partitionOf(room: string, partitions: number): number {
+  // FNV-1a, 32 bit: stable across processes and versions, unlike any runtime hash.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < room.length; i++) {
+    h ^= room.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
+}
+
+/** Stream entry ID of a room log entry from its seq, and back. */
+export function logEntryId(seq: number): string {
+  return `${seq}-0`;
+}
+
+export function seqOfLogEntryId(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ErrorCodeName } from '@chitchat/contracts';
+import type { Logger } from 'pino';
+import { ApiError, problem } from './errors.ts';
+import { redactUrl } from './logger.ts';
+
+export type HttpApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Error code for a body or query that fails its schema (default `invalid_request`). */
+    invalidCode?: ErrorCodeName;
+  }
+}
+
+export interface HttpAppOptions {
+  log: Logger;
+  /** Service name, used as the OpenAPI title. */
+  service: string;
+  /** Largest request body in bytes; larger ones get 413 `payload_too_large`. */
+  bodyLimit?: number;
+}
+
+/**
+ * A fastify instance with what every ChitChat HTTP service shares: the process logger
+ * with a request id, TypeBox schemas, and one error handler that answers problem+json
+ * (RFC 9457) and never shows the internals of a 5xx.
+ */
+export function createHttpApp({ log, service, bodyLimit = 16 * 1024 }: HttpAppOptions): HttpApp {
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Routes with `tags` form the public OpenAPI document (`app.swagger()`); health routes have none.
+  void app.register(swagger, {
+    hideUntagged: true,
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: `ChitChat ${service}`, version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+
+  // Never log a WebSocket token from the query string.
+  app.addHook('onRequest', async (request) => {
+    if (request.url.includes('token=')) request.log = request.log.child({ url: redactUrl(request.url) });
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+    const { status, body, headers } = toProblem(err, request);
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    reply.status(status).headers(headers).type('application/problem+json').send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .status(404)
+      .type('application/problem+json')
+      .send(problem('notFound', `no route for ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}`));
+  });
+
+  return app;
+}
+
+function toProblem(err: FastifyError | ApiError, request: FastifyRequest) {
+  if (err instanceof ApiError) return { status: err.status, body: problem(err.code, err.message), headers: err.headers };
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const where = fe.validationContext ?? 'body';
+    const detail = fe.validation
+      .map((v) => `${where}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''} ${v.message ?? 'is invalid'}`)
+      .join('; ');
+    if (where === 'params' && 'room' in ((request.params as object) ?? {})) {
+      const room = (request.params as { room: string }).room;
+      return { status: 404, body: problem('invalidRoom', `'${room}' is not a room name: 1-64 of a-z 0-9 _ -`), headers: {} };
+    }
+    const code = request.routeOptions.config.invalidCode ?? 'invalidRequest';
+    return { status: 400, body: problem(code, detail), headers: {} };
+  }
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { status: 413, body: problem('payloadTooLarge', 'request body is larger than the server accepts'), headers: {} };
+  }
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { status: fe.statusCode, body: { ...problem('invalidRequest', fe.message), status: fe.statusCode }, headers: {} };
+  }
+  if (isRedisUnavailable(err)) {
+    return { status: 503, body: problem('unavailable', 'storage is unavailable; try again shortly'), headers: { 'retry-after': '1' } };
+  }
+  return { status: 500, body: problem('internal', 'internal error'), headers: {} };
+}
+
+function isRedisUnavailable(err: Error): boolean {
+  return /Stream isn't writeable|Connection is closed|max retries per request|ECONNREFUSED|enableOfflineQueue/i.test(err.message);
+}
+
+/** Starts listening and logs `ready` with the bound port (tests and `npm start` wait for it). */
+export async function listen(app: FastifyInstance, port: number, host: string): Promise<number> {
+  await app.listen({ port, host });
+  const address = app.server.address();
+  const bound = address && typeof address === 'object' ? address.port : port;
+  app.log.info({ port: bound }, 'ready');
+  return bound;
+}

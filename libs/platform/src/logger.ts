@@ -1,0 +1,21 @@
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+
+export type { Logger };
+
+/** The one logger of a process: JSON on stdout, tagged with the service, secrets redacted. */
+export function createLogger(service: string, level: LevelWithSilent = 'info'): Logger {
+  return pino({
+    level,
+    base: { service, pid: process.pid },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'token', '*.token', 'text', '*.text'],
+      censor: '[redacted]',
+    },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}
+
+/** Removes a `token` query parameter from a URL before it is logged. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&]*/g, '$1[redacted]');
+}

@@ -1,0 +1,69 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+
+export type { Redis };
+
+/**
+ * - `command`: request paths; fails fast while Redis is down (no offline queue) so an API
+ *   answers 503 instead of hanging.
+ * - `worker`: background loops; commands wait for Redis to come back.
+ * - `subscriber`: (sharded) pub/sub; waits, and ioredis resubscribes after a reconnect.
+ */
+export type RedisRole = 'command' | 'worker' | 'subscriber';
+
+export interface RedisConnectionOptions {
+  url: string;
+  /** Shown in CLIENT LIST as `chitchat:<name>`, so an operator can tell connections apart. */
+  name: string;
+  role: RedisRole;
+  log: Logger;
+}
+
+/**
+ * Creates a Redis connection with an error listener (an unheard `error` would crash the
+ * process) and logging of reconnects. Call `connect()` and await it before use.
+ */
+export function createRedis({ url, name, role, log }: RedisConnectionOptions): Redis {
+  const options: RedisOptions = {
+    connectionName: `chitchat:${name}`,
+    lazyConnect: true,
+    // RESP2 keeps the reply shapes the code (and BullMQ) are written against; ioredis 6 defaults to RESP3.
+    protocol: 2,
+    enableOfflineQueue: role !== 'command',
+    maxRetriesPerRequest: role === 'command' ? 1 : null,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+  };
+  const redis = new Redis(url, options);
+  const rlog = log.child({ module: 'redis', connection: name });
+  let wasReady = false;
+  redis.on('error', (err: Error) => rlog.warn({ err }, 'redis connection error'));
+  redis.on('ready', () => {
+    if (wasReady) rlog.info('redis reconnected');
+    wasReady = true;
+  });
+  redis.on('end', () => rlog.debug('redis connection closed'));
+  return redis;
+}
+
+/** Closes a connection politely, or at once if Redis does not answer. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    if (redis.status === 'ready') await redis.quit();
+    else redis.disconnect();
+  } catch {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Connects, waiting through failed attempts (ioredis keeps retrying) until Redis answers,
+ * so a service started before Redis comes up simply waits for it.
+ */
+export async function connectRedis(redis: Redis): Promise<Redis> {
+  if (redis.status === 'ready') return redis;
+  const ready = new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+  redis.connect().catch(() => {});
+  await ready;
+  return redis;
+}

@@ -1,0 +1,3 @@
+export { startTestRedis, startRedisProcess, freePort, waitForLine, type TestRedis } from './redis-server.ts';
+export { startServiceProcess, type ServiceProcess } from './processes.ts';
+export { TestWsClient } from './ws-client.ts';

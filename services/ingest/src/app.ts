@@ -1,0 +1,23 @@
+import { SessionStore, createHttpApp, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import { MessageAcceptor } from './accept.ts';
+import type { IngestConfig } from './config.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+
+export interface IngestDeps {
+  config: IngestConfig;
+  log: Logger;
+  /** A `command` connection, connected; the caller closes it after the app. */
+  redis: Redis;
+}
+
+/** The ingest HTTP app: sessions and sending. Not listening; `main.ts` or a test decides. */
+export async function buildIngestApp({ config, log, redis }: IngestDeps): Promise<HttpApp> {
+  const app = createHttpApp({ log, service: 'ingest', bodyLimit: config.BODY_LIMIT_BYTES });
+  const sessions = new SessionStore(redis, config.SESSION_TTL_SECONDS);
+  const acceptor = new MessageAcceptor(redis, { partitions: config.INGEST_PARTITIONS, idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS });
+  await app.register(healthPlugin, { checks: { redis: redisCheck(redis) } });
+  await app.register(sessionRoutes, { sessions });
+  await app.register(messageRoutes, { sessions, acceptor });
+  return app;
+}

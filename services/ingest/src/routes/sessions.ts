@@ -1,0 +1,40 @@
+import { Type } from 'typebox';
+import { CreateSessionBody, Problem, SessionCreated } from '@chitchat/contracts';
+import { ApiError, UsernameTakenError, bearerToken, requireSession, type HttpApp, type SessionStore } from '@chitchat/platform';
+
+/** `POST /v1/sessions` claims a username; `DELETE /v1/sessions/current` gives it back. */
+export async function sessionRoutes(app: HttpApp, { sessions }: { sessions: SessionStore }): Promise<void> {
+  app.post(
+    '/v1/sessions',
+    {
+      config: { invalidCode: 'invalidUsername' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Claim a username and get a session token',
+        body: CreateSessionBody,
+        response: { 201: SessionCreated, 400: Problem, 409: Problem },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const created = await sessions.create(request.body.username);
+        return reply.status(201).send({ ...created, expiresAt: created.expiresAt.toISOString() });
+      } catch (err) {
+        if (err instanceof UsernameTakenError) throw new ApiError('usernameTaken', err.message);
+        throw err;
+      }
+    },
+  );
+
+  app.delete(
+    '/v1/sessions/current',
+    {
+      onRequest: requireSession(sessions),
+      schema: { tags: ['sessions'], summary: 'End the session; the name is free at once', security: [{ bearer: [] }], response: { 204: Type.Null(), 401: Problem } },
+    },
+    async (request, reply) => {
+      await sessions.revoke(bearerToken(request.headers.authorization) ?? '');
+      return reply.status(204).send(null);
+    },
+  );
+}
