@@ -17,13 +17,15 @@ export interface RedisConnectionOptions {
   name: string;
   role: RedisRole;
   log: Logger;
+  /** Extra ioredis options, e.g. `autoResubscribe: false` for a subscriber that resubscribes itself. */
+  overrides?: Partial<RedisOptions>;
 }
 
 /**
  * Creates a Redis connection with an error listener (an unheard `error` would crash the
  * process) and logging of reconnects. Call `connect()` and await it before use.
  */
-export function createRedis({ url, name, role, log }: RedisConnectionOptions): Redis {
+export function createRedis({ url, name, role, log, overrides }: RedisConnectionOptions): Redis {
   const options: RedisOptions = {
     connectionName: `chitchat:${name}`,
     lazyConnect: true,
@@ -32,6 +34,7 @@ export function createRedis({ url, name, role, log }: RedisConnectionOptions): R
     enableOfflineQueue: role !== 'command',
     maxRetriesPerRequest: role === 'command' ? 1 : null,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    ...overrides,
   };
   const redis = new Redis(url, options);
   const rlog = log.child({ module: 'redis', connection: name });

@@ -1,0 +1,98 @@
+import websocket from '@fastify/websocket';
+import { CloseCode } from '@chitchat/contracts';
+import { SessionStore, createHttpApp, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import type { GatewayConfig } from './config.ts';
+import { Connection } from './connection.ts';
+import { RoomHub } from './room-hub.ts';
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  log: Logger;
+  /** A `worker` connection for commands, connected; closed by the caller after the app. */
+  redis: Redis;
+  /** A `subscriber` connection (autoResubscribe off), connected; closed by the caller. */
+  subscriber: Redis;
+}
+
+/** The WebSocket gateway: `/v1/ws?token=`, subscribe with resume, live fan-out. */
+export async function buildGatewayApp({ config, log, redis, subscriber }: GatewayDeps): Promise<{ app: HttpApp; hub: RoomHub; connections: Set<Connection> }> {
+  const app = createHttpApp({ log, service: 'gateway' });
+  const sessions = new SessionStore(redis, config.SESSION_TTL_SECONDS);
+  const hub = new RoomHub({ redis, subscriber, catchUpPage: config.CATCHUP_PAGE, log: log.child({ module: 'room-hub' }) });
+  const connections = new Set<Connection>();
+
+  await app.register(healthPlugin, {
+    checks: {
+      redis: redisCheck(redis),
+      subscriber: async () => {
+        if (subscriber.status !== 'ready') throw new Error(`pub/sub connection is ${subscriber.status}`);
+      },
+    },
+  });
+  await app.register(websocket, { options: { maxPayload: config.MAX_PAYLOAD_BYTES, perMessageDeflate: false } });
+
+  const connLog = log.child({ module: 'connection' });
+  app.get('/v1/ws', { websocket: true }, (socket, request) => {
+    const token = (request.query as { token?: string }).token;
+    const early: string[] = [];
+    let conn: Connection | undefined;
+    // Listeners are attached at once so frames sent while the token is checked are kept.
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return socket.close(1003, 'text frames only');
+      const text = data.toString();
+      if (conn) conn.onFrame(text);
+      else early.push(text);
+    });
+    socket.on('pong', () => {
+      if (conn) conn.alive = true;
+    });
+    socket.on('close', () => {
+      if (!conn) return;
+      conn.dispose();
+      connections.delete(conn);
+    });
+    sessions.verify(token).then(
+      (session) => {
+        if (!session || !token) return socket.close(CloseCode.unauthorized, 'unauthorized');
+        if (socket.readyState !== socket.OPEN) return;
+        conn = new Connection(socket, { username: session.username, token, hub, maxBuffered: config.MAX_BUFFERED_BYTES, log: connLog });
+        connections.add(conn);
+        for (const text of early.splice(0)) conn.onFrame(text);
+      },
+      (err: unknown) => {
+        request.log.warn({ err }, 'session check failed');
+        socket.close(CloseCode.tryAgainLater, 'cannot check the session now');
+      },
+    );
+  });
+
+  const heartbeat = setInterval(() => {
+    const now = Date.now();
+    for (const conn of connections) {
+      if (!conn.alive) {
+        conn.close(CloseCode.goingAway, 'no heartbeat');
+        continue;
+      }
+      conn.alive = false;
+      if (now - conn.lastTouch >= config.SESSION_TOUCH_MS) {
+        conn.lastTouch = now;
+        sessions.verify(conn.token).then(
+          (s) => s ?? conn.close(CloseCode.unauthorized, 'session ended'),
+          () => {},
+        );
+      }
+    }
+    for (const ws of app.websocketServer.clients) ws.ping();
+  }, config.HEARTBEAT_MS);
+  heartbeat.unref();
+
+  // Close sockets before the server stops: server.close() would wait for them forever.
+  app.addHook('preClose', async () => {
+    clearInterval(heartbeat);
+    app.health.draining = true;
+    for (const conn of connections) conn.close(CloseCode.goingAway, 'server shutting down');
+    for (const ws of app.websocketServer.clients) ws.close(CloseCode.goingAway, 'server shutting down');
+  });
+
+  return { app, hub, connections };
+}

@@ -1,0 +1,19 @@
+import { Type } from 'typebox';
+import { commonConfig, loadConfig } from '@chitchat/platform';
+
+export const gatewayConfigSchema = {
+  ...commonConfig,
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3002, description: 'gateway WebSocket/HTTP port' }),
+  HEARTBEAT_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'WebSocket ping interval; a socket silent for two is dropped' }),
+  SESSION_TOUCH_MS: Type.Integer({ minimum: 100, default: 60_000, description: 'how often an open socket extends (and re-checks) its session' }),
+  MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 256, default: 8192, description: 'largest client frame; larger closes with 1009' }),
+  MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'unsent bytes per socket before it is closed as a slow consumer (4408)' }),
+  CATCHUP_PAGE: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: 'room log entries read per catch-up step' }),
+  SESSION_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: 'session idle expiry (as ingest)' }),
+};
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(gatewayConfigSchema, env);
+}

@@ -1,0 +1,136 @@
+import { Compile } from 'typebox/compile';
+import type { WebSocket } from 'ws';
+import { CLIENT_FRAME_TYPES, ClientFrame, CloseCode, FrameErrorCode, isValidRoom, type ErrorFrame } from '@chitchat/contracts';
+import type { Logger } from '@chitchat/platform';
+import type { RoomHub, Subscriber } from './room-hub.ts';
+
+const clientFrame = Compile(ClientFrame);
+const PONG = JSON.stringify({ type: 'pong' });
+
+/** One client's WebSocket: its frames, its subscriptions, and sending with back-pressure. */
+export class Connection {
+  readonly username: string;
+  readonly token: string;
+  /** Set by each pong; a socket that stays silent over a whole heartbeat is dropped. */
+  alive = true;
+  lastTouch = Date.now();
+  readonly #ws: WebSocket;
+  readonly #hub: RoomHub;
+  readonly #maxBuffered: number;
+  readonly #log: Logger;
+  readonly #subs = new Map<string, Subscriber>();
+  /** Control frames run one after another, in the order the client sent them. */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(ws: WebSocket, opts: { username: string; token: string; hub: RoomHub; maxBuffered: number; log: Logger }) {
+    this.#ws = ws;
+    this.username = opts.username;
+    this.token = opts.token;
+    this.#hub = opts.hub;
+    this.#maxBuffered = opts.maxBuffered;
+    this.#log = opts.log;
+  }
+
+  get subscriptions(): number {
+    return this.#subs.size;
+  }
+
+  /** Handles one text frame from the client. */
+  onFrame(raw: string): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(raw);
+    } catch {
+      return this.#error(FrameErrorCode.invalidFrame, 'frame is not valid JSON');
+    }
+    if (!clientFrame.Check(frame)) return this.#error(...describe(frame));
+    switch (frame.type) {
+      case 'ping':
+        return this.send(PONG);
+      case 'typing':
+        // Forwarding typing notices comes with presence; until then it is accepted and dropped.
+        return;
+      case 'subscribe':
+        this.#serial(() => this.#subscribe(frame.room, frame.since));
+        return;
+      case 'unsubscribe':
+        this.#serial(() => this.#unsubscribe(frame.room));
+        return;
+    }
+  }
+
+  /** Sends a frame, or closes the socket as a slow consumer if too much is already queued. */
+  send(frame: string): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    if (this.#ws.bufferedAmount > this.#maxBuffered) {
+      this.close(CloseCode.slowConsumer, 'slow consumer; reconnect and resubscribe with since');
+      return;
+    }
+    this.#ws.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    this.dispose();
+    if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) this.#ws.close(code, reason);
+  }
+
+  /** Leaves every room (the socket is closing). Idempotent. */
+  dispose(): void {
+    for (const sub of this.#subs.values()) this.#hub.leave(sub);
+    this.#subs.clear();
+  }
+
+  async #subscribe(room: string, since: number | undefined): Promise<void> {
+    const previous = this.#subs.get(room);
+    if (previous) this.#hub.leave(previous);
+    const sub: Subscriber = {
+      room,
+      last: 0,
+      active: true,
+      send: (frame) => this.send(frame),
+      abandon: (code, reason) => this.close(code, reason),
+    };
+    this.#subs.set(room, sub);
+    try {
+      await this.#hub.join(sub, since);
+    } catch (err) {
+      this.#log.warn({ err, room }, 'subscribe failed');
+      if (this.#subs.get(room) === sub) this.#subs.delete(room);
+      this.#hub.leave(sub);
+      this.#error(FrameErrorCode.unavailable, `could not subscribe to '${room}' now; try again`, room);
+    }
+  }
+
+  #unsubscribe(room: string): void {
+    const sub = this.#subs.get(room);
+    if (!sub) return this.#error(FrameErrorCode.notSubscribed, `not subscribed to '${room}'`, room);
+    this.#subs.delete(room);
+    this.#hub.leave(sub);
+    this.send(JSON.stringify({ type: 'unsubscribed', room }));
+  }
+
+  #serial(op: () => Promise<void> | void): void {
+    this.#tail = this.#tail.then(op).catch((err: unknown) => this.#log.error({ err }, 'frame handling failed'));
+  }
+
+  #error(code: string, detail: string, room?: string): void {
+    const frame: ErrorFrame = room === undefined ? { type: 'error', code, detail } : { type: 'error', code, detail, room };
+    this.send(JSON.stringify(frame));
+  }
+}
+
+/** A precise reason why a frame is not one the protocol knows. */
+function describe(frame: unknown): [code: string, detail: string, room?: string] {
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return [FrameErrorCode.invalidFrame, 'frame must be a JSON object with a type'];
+  const { type, room, since } = frame as Record<string, unknown>;
+  if (typeof type !== 'string' || !(CLIENT_FRAME_TYPES as readonly string[]).includes(type)) {
+    return [FrameErrorCode.invalidFrame, `unknown frame type ${JSON.stringify(type)}; expected one of ${CLIENT_FRAME_TYPES.join(', ')}`];
+  }
+  if (type !== 'ping' && !isValidRoom(room)) {
+    return [FrameErrorCode.invalidRoom, `${JSON.stringify(room)} is not a room name: 1-64 of a-z 0-9 _ -`, typeof room === 'string' ? room : undefined];
+  }
+  if (since !== undefined && !(Number.isInteger(since) && (since as number) >= 0)) {
+    return [FrameErrorCode.invalidFrame, `since must be a non-negative integer seq, got ${JSON.stringify(since)}`];
+  }
+  return [FrameErrorCode.invalidFrame, `frame of type '${type}' has unexpected fields`];
+}

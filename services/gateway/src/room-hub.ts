@@ -1,0 +1,246 @@
+import { messageFromLogEntry, roomKeys, seqOfLogEntryId, type SubscribedFrame } from '@chitchat/contracts';
+import type { Logger, Redis } from '@chitchat/platform';
+
+/** One connection's subscription to one room, as the hub sees it. */
+export interface Subscriber {
+  readonly room: string;
+  /** The highest seq delivered to this subscriber. */
+  last: number;
+  /** False once unsubscribed or closed: nothing more is sent. */
+  active: boolean;
+  /** Sends a pre-serialized frame. */
+  send(frame: string): void;
+  /** Ends the connection because its ordered delivery can no longer be promised. */
+  abandon(code: number, reason: string): void;
+}
+
+type RawEntry = [id: string, fields: string[]];
+
+/** A room with local subscribers. Every delivery step runs through `run`, one at a time. */
+class Room {
+  readonly subs = new Set<Subscriber>();
+  /** Subscribers between `join` and being added to `subs`. */
+  joining = 0;
+  /** The highest seq dispatched live; null until the first subscriber joins. */
+  cursor: number | null = null;
+  readonly name: string;
+  readonly channel: string;
+  subscribed: Promise<unknown> = Promise.resolve();
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(name: string) {
+    this.name = name;
+    this.channel = roomKeys.live(name);
+  }
+
+  run(op: () => Promise<void> | void): Promise<void> {
+    const next = this.#tail.then(op);
+    this.#tail = next.catch(() => {});
+    return next;
+  }
+}
+
+export interface RoomHubOptions {
+  /** Commands (seq and log reads); waits through Redis outages. */
+  redis: Redis;
+  /** The sharded pub/sub connection, used only for SSUBSCRIBE/SUNSUBSCRIBE. */
+  subscriber: Redis;
+  catchUpPage: number;
+  log: Logger;
+}
+
+/**
+ * Fans a room's committed messages out to this gateway's subscribers, each exactly once, in
+ * seq order, with no gap.
+ *
+ * The gateway subscribes to a room's live channel while it has a subscriber there. Live
+ * events are parsed once and their frame is sent as received to every socket. A joining
+ * subscriber reads the log up to the head (outside the room's queue, so a long catch-up
+ * does not hold up others), then, inside the queue, reads what came since and joins live
+ * delivery; because the channel was subscribed before the head was read, nothing falls
+ * between. A seq that skips ahead, or a reconnect of the pub/sub connection, is filled
+ * from the room log.
+ */
+export class RoomHub {
+  readonly #o: RoomHubOptions;
+  readonly #rooms = new Map<string, Room>();
+  readonly #byChannel = new Map<string, Room>();
+  #connectedOnce = false;
+
+  constructor(options: RoomHubOptions) {
+    this.#o = options;
+    const { subscriber } = options;
+    subscriber.on('smessage', (channel: string, raw: string) => this.#onLive(channel, raw));
+    subscriber.on('ready', () => {
+      if (this.#connectedOnce) void this.#resubscribeAll();
+      this.#connectedOnce = true;
+    });
+    if (subscriber.status === 'ready') this.#connectedOnce = true;
+  }
+
+  /** Rooms with at least one local subscriber (or one joining). */
+  get roomCount(): number {
+    return this.#rooms.size;
+  }
+
+  /**
+   * Subscribes `sub` to its room from `since` (exclusive; undefined = from now) and sends the
+   * `subscribed` frame, the missed messages, then live ones. Resolves once live.
+   */
+  async join(sub: Subscriber, since: number | undefined): Promise<void> {
+    const room = this.#room(sub.room);
+    room.joining++;
+    try {
+      await room.subscribed;
+      const head = await this.#head(room.name);
+      sub.last = since === undefined ? head : Math.min(since, head);
+      const frame: SubscribedFrame = { type: 'subscribed', room: room.name, headSeq: head };
+      sub.send(JSON.stringify(frame));
+      await this.#catchUp(sub, head);
+      await room.run(async () => {
+        const now = await this.#head(room.name);
+        room.cursor ??= now;
+        await this.#catchUp(sub, now);
+        if (sub.active) room.subs.add(sub);
+      });
+    } finally {
+      room.joining--;
+      this.#release(room);
+    }
+  }
+
+  /** Stops delivering to `sub`. */
+  leave(sub: Subscriber): void {
+    sub.active = false;
+    const room = this.#rooms.get(sub.room);
+    if (!room) return;
+    room.subs.delete(sub);
+    this.#release(room);
+  }
+
+  #room(name: string): Room {
+    let room = this.#rooms.get(name);
+    if (!room) {
+      room = new Room(name);
+      this.#rooms.set(name, room);
+      this.#byChannel.set(room.channel, room);
+      room.subscribed = this.#o.subscriber.ssubscribe(room.channel);
+    }
+    return room;
+  }
+
+  /** Unsubscribes the channel once no one here is in the room. */
+  #release(room: Room): void {
+    if (room.subs.size > 0 || room.joining > 0 || this.#rooms.get(room.name) !== room) return;
+    this.#rooms.delete(room.name);
+    this.#byChannel.delete(room.channel);
+    this.#o.subscriber.sunsubscribe(room.channel).catch((err: unknown) => this.#o.log.warn({ err, room: room.name }, 'sunsubscribe failed'));
+  }
+
+  #onLive(channel: string, raw: string): void {
+    const room = this.#byChannel.get(channel);
+    if (!room) return;
+    let seq: number;
+    try {
+      seq = (JSON.parse(raw) as { message: { seq: number } }).message.seq;
+    } catch (err) {
+      this.#o.log.error({ err, channel }, 'unreadable live event');
+      return;
+    }
+    if (!Number.isInteger(seq)) return;
+    room.run(() => this.#deliver(room, seq, raw)).catch((err: unknown) => this.#failRoom(room, err));
+  }
+
+  async #deliver(room: Room, seq: number, frame: string): Promise<void> {
+    if (room.cursor === null || seq <= room.cursor) return;
+    if (seq > room.cursor + 1) await this.#fill(room, seq - 1);
+    this.#dispatch(room, seq, frame);
+  }
+
+  /** Dispatches the room's log from the cursor up to `to` (a gap in live delivery). */
+  async #fill(room: Room, to: number): Promise<void> {
+    while (room.cursor !== null && room.cursor < to) {
+      const entries = await this.#read(room.name, room.cursor + 1, to);
+      if (entries.length === 0) {
+        room.cursor = to;
+        return;
+      }
+      for (const [id, fields] of entries) this.#dispatch(room, seqOfLogEntryId(id), logFrame(room.name, id, fields));
+    }
+  }
+
+  #dispatch(room: Room, seq: number, frame: string): void {
+    room.cursor = seq;
+    for (const sub of room.subs) {
+      if (seq === sub.last + 1) {
+        sub.last = seq;
+        sub.send(frame);
+      } else if (seq > sub.last + 1) {
+        // The room's log no longer holds what this subscriber is missing.
+        this.leave(sub);
+        sub.abandon(1013, 'messages missing; resubscribe with since');
+      }
+    }
+  }
+
+  /** Sends `sub` the room log after `sub.last` up to `to`. */
+  async #catchUp(sub: Subscriber, to: number): Promise<void> {
+    while (sub.active && sub.last < to) {
+      const entries = await this.#read(sub.room, sub.last + 1, to);
+      if (entries.length === 0) {
+        sub.last = to;
+        return;
+      }
+      for (const [id, fields] of entries) {
+        if (!sub.active) return;
+        sub.last = seqOfLogEntryId(id);
+        sub.send(logFrame(sub.room, id, fields));
+      }
+    }
+  }
+
+  async #read(room: string, from: number, to: number): Promise<RawEntry[]> {
+    return (await this.#o.redis.xrange(roomKeys.log(room), `${from}-0`, `${to}-0`, 'COUNT', this.#o.catchUpPage)) as RawEntry[];
+  }
+
+  async #head(room: string): Promise<number> {
+    return Number((await this.#o.redis.get(roomKeys.seq(room))) ?? 0);
+  }
+
+  /**
+   * After the pub/sub connection comes back, events published meanwhile were lost:
+   * resubscribe (confirmed), then fill every room from its log.
+   */
+  async #resubscribeAll(): Promise<void> {
+    const rooms = [...this.#rooms.values()];
+    if (rooms.length === 0) return;
+    this.#o.log.info({ rooms: rooms.length }, 'pub/sub reconnected; resubscribing and filling gaps');
+    try {
+      for (const room of rooms) await this.#o.subscriber.ssubscribe(room.channel);
+    } catch (err) {
+      this.#o.log.warn({ err }, 'resubscribe failed; waiting for the next reconnect');
+      return;
+    }
+    for (const room of rooms) {
+      room
+        .run(async () => {
+          if (room.cursor === null) return;
+          await this.#fill(room, await this.#head(room.name));
+        })
+        .catch((err: unknown) => this.#failRoom(room, err));
+    }
+  }
+
+  /** A delivery step failed (Redis error): its subscribers cannot be promised order; let them resume. */
+  #failRoom(room: Room, err: unknown): void {
+    this.#o.log.error({ err, room: room.name }, 'room delivery failed; closing its subscribers');
+    for (const sub of [...room.subs]) {
+      this.leave(sub);
+      sub.abandon(1013, 'delivery interrupted; resubscribe with since');
+    }
+  }
+}
+
+function logFrame(room: string, id: string, fields: string[]): string {
+  return JSON.stringify({ type: 'message', room, message: messageFromLogEntry(room, id, fields) });
+}

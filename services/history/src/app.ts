@@ -1,0 +1,20 @@
+import { SessionStore, createHttpApp, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import type { HistoryConfig } from './config.ts';
+import { roomRoutes } from './routes/rooms.ts';
+import { HistoryStore } from './store.ts';
+
+export interface HistoryDeps {
+  config: HistoryConfig;
+  log: Logger;
+  /** A `command` connection, connected; the caller closes it after the app. */
+  redis: Redis;
+}
+
+/** The history HTTP app: pages of room logs and the room list. */
+export async function buildHistoryApp({ config, log, redis }: HistoryDeps): Promise<HttpApp> {
+  const app = createHttpApp({ log, service: 'history' });
+  const sessions = new SessionStore(redis, config.SESSION_TTL_SECONDS);
+  await app.register(healthPlugin, { checks: { redis: redisCheck(redis) } });
+  await app.register(roomRoutes, { sessions, store: new HistoryStore(redis), roomListMax: config.ROOM_LIST_MAX });
+  return app;
+}

@@ -1,0 +1,22 @@
+-- Stores one message in its room's ordered log and publishes it, atomically: the message
+-- gets the next seq, or nothing happens if this message id was stored before.
+-- KEYS[1] {room}:seq   KEYS[2] {room}:log   KEYS[3] {room}:stored:<id>   KEYS[4] {room}:meta
+-- ARGV[1] room   ARGV[2] message id   ARGV[3] user   ARGV[4] text   ARGV[5] ts (epoch ms)
+-- ARGV[6] clientMsgId or ''   ARGV[7] {room}:live channel   ARGV[8] TTL of the stored-id record (s)
+-- Returns { seq, 1 } when stored now, { seq, 0 } when it had been stored before.
+local stored = redis.call('GET', KEYS[3])
+if stored then
+  return { tonumber(stored), 0 }
+end
+local seq = redis.call('INCR', KEYS[1])
+local message = { id = ARGV[2], room = ARGV[1], seq = seq, user = ARGV[3], text = ARGV[4], ts = tonumber(ARGV[5]) }
+if ARGV[6] ~= '' then
+  message.clientMsgId = ARGV[6]
+  redis.call('XADD', KEYS[2], seq .. '-0', 'id', ARGV[2], 'user', ARGV[3], 'text', ARGV[4], 'ts', ARGV[5], 'clientMsgId', ARGV[6])
+else
+  redis.call('XADD', KEYS[2], seq .. '-0', 'id', ARGV[2], 'user', ARGV[3], 'text', ARGV[4], 'ts', ARGV[5])
+end
+redis.call('SET', KEYS[3], seq, 'EX', ARGV[8])
+redis.call('HSET', KEYS[4], 'lastMessageAt', ARGV[5])
+redis.call('SPUBLISH', ARGV[7], cjson.encode({ type = 'message', room = ARGV[1], message = message }))
+return { seq, 1 }

@@ -1,0 +1,30 @@
+import { createHttpApp, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import type { PersistenceConfig } from './config.ts';
+import { PersistenceWorker } from './worker.ts';
+
+export interface PersistenceDeps {
+  config: PersistenceConfig;
+  log: Logger;
+  /** A `worker` connection, connected; the caller closes it after the app. */
+  redis: Redis;
+}
+
+/**
+ * The persistence worker and its HTTP side (health). The worker starts with the app and
+ * stops (handing its leases back) when the app closes.
+ */
+export async function buildPersistenceApp({ config, log, redis }: PersistenceDeps): Promise<{ app: HttpApp; worker: PersistenceWorker }> {
+  const app = createHttpApp({ log, service: 'persistence' });
+  const worker = new PersistenceWorker(config, redis, log);
+  await app.register(healthPlugin, {
+    checks: {
+      redis: redisCheck(redis),
+      consumer: async () => {
+        if (!worker.running) throw new Error('lease loop is not running');
+      },
+    },
+  });
+  app.addHook('onClose', () => worker.close());
+  await worker.start();
+  return { app, worker };
+}

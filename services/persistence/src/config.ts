@@ -1,0 +1,22 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Type } from 'typebox';
+import { commonConfig, loadConfig } from '@chitchat/platform';
+
+export const persistenceConfigSchema = {
+  ...commonConfig,
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3004, description: 'persistence health and metrics port' }),
+  WORKER_ID: Type.String({ default: '', description: 'consumer name; default <hostname>-<pid>-<random>' }),
+  LEASE_TTL_MS: Type.Integer({ minimum: 500, default: 10_000, description: 'a dead worker\'s partitions are taken over after this' }),
+  BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 200, description: 'entries read per XREADGROUP' }),
+  MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 3, description: 'failed tries before an entry is dead-lettered' }),
+  STORED_ID_TTL_SECONDS: Type.Integer({ minimum: 60, default: 7 * 86_400, description: 'how long a stored message id is remembered against redelivery' }),
+};
+
+export type PersistenceConfig = ReturnType<typeof loadPersistenceConfig>;
+
+export function loadPersistenceConfig(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadConfig(persistenceConfigSchema, env);
+  if (config.WORKER_ID) return config;
+  return Object.freeze({ ...config, WORKER_ID: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}` });
+}

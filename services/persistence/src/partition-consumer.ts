@@ -1,0 +1,186 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { PERSISTENCE_GROUP, fieldsToRecord, parseIngestEntry, partitionKeys, type IngestEntry } from '@chitchat/contracts';
+import type { Logger, Redis } from '@chitchat/platform';
+import type { Committer } from './committer.ts';
+
+type RawEntry = [id: string, fields: string[]];
+
+export interface PartitionConsumerOptions {
+  partition: number;
+  workerId: string;
+  /** Non-blocking commands (commits, acks). */
+  redis: Redis;
+  /** This consumer's own connection for the blocking XREADGROUP. */
+  reader: Redis;
+  committer: Committer;
+  batchSize: number;
+  maxAttempts: number;
+  /** False once the lease may have passed to another worker: stop before the next commit. */
+  holdsLease: () => boolean;
+  log: Logger;
+}
+
+/**
+ * Moves one ingest partition into the room logs, in order, while this worker holds the
+ * partition's lease. It first finishes the entries its predecessor read but did not
+ * acknowledge (oldest first), then reads new ones. An entry is acknowledged only after its
+ * commit; a redelivered entry is recognised by the commit script and not stored twice.
+ */
+export class PartitionConsumer {
+  readonly partition: number;
+  readonly #o: PartitionConsumerOptions;
+  readonly #stream: string;
+  readonly #abort = new AbortController();
+  #done: Promise<void> | undefined;
+  #stored = 0;
+
+  constructor(options: PartitionConsumerOptions) {
+    this.#o = options;
+    this.partition = options.partition;
+    this.#stream = partitionKeys.stream(options.partition);
+  }
+
+  /** Messages this consumer stored (not counting redeliveries). */
+  get stored(): number {
+    return this.#stored;
+  }
+
+  start(): void {
+    this.#done ??= this.#run().catch((err: unknown) => {
+      if (!this.#abort.signal.aborted) this.#o.log.error({ err, partition: this.partition }, 'partition consumer stopped');
+    });
+  }
+
+  /** Stops after the batch in hand; idempotent. */
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#done;
+  }
+
+  async #run(): Promise<void> {
+    const { redis, log } = this.#o;
+    const signal = this.#abort.signal;
+    await redis.xgroup('CREATE', this.#stream, PERSISTENCE_GROUP, '0', 'MKSTREAM').catch((err: Error) => {
+      if (!err.message.includes('BUSYGROUP')) throw err;
+    });
+    let backoff = 100;
+    let drained = false;
+    while (!signal.aborted) {
+      try {
+        if (!drained) {
+          await this.#drainPending();
+          drained = true;
+        }
+        const batch = await this.#readNew();
+        if (batch.length > 0) await this.#process(batch);
+        backoff = 100;
+      } catch (err) {
+        if (signal.aborted) break;
+        log.warn({ err, partition: this.partition }, 'partition batch failed; retrying');
+        drained = false;
+        await delay(backoff, undefined, { signal }).catch(() => {});
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  /** Claims and processes every pending entry of the group (a dead predecessor's), in order. */
+  async #drainPending(): Promise<void> {
+    const { redis, workerId, batchSize } = this.#o;
+    let cursor = '0-0';
+    do {
+      const [next, entries, deleted] = (await redis.xautoclaim(this.#stream, PERSISTENCE_GROUP, workerId, 0, cursor, 'COUNT', batchSize)) as [string, (RawEntry | null)[], string[]];
+      if (deleted.length > 0) await redis.xack(this.#stream, PERSISTENCE_GROUP, ...deleted);
+      const live = entries.filter((e): e is RawEntry => e !== null);
+      if (live.length > 0) await this.#process(live);
+      cursor = next;
+    } while (cursor !== '0-0' && !this.#abort.signal.aborted);
+  }
+
+  async #readNew(): Promise<RawEntry[]> {
+    const { reader, workerId, batchSize } = this.#o;
+    const reply = (await reader.xreadgroup('GROUP', PERSISTENCE_GROUP, workerId, 'COUNT', batchSize, 'BLOCK', 1000, 'STREAMS', this.#stream, '>')) as
+      | [string, RawEntry[]][]
+      | null;
+    return reply?.[0]?.[1] ?? [];
+  }
+
+  /** Commits a batch in order, then acknowledges it. Throws to have the batch retried. */
+  async #process(batch: RawEntry[]): Promise<void> {
+    const { redis, committer } = this.#o;
+    if (!this.#o.holdsLease()) throw new Error(`lease of partition ${this.partition} may be lost`);
+    const lastTs = new Map<string, number>();
+    // Commands on one connection run in the order sent, so the batch's commits are
+    // pipelined without losing their order; a failure stops the batch at that entry.
+    const parsed = batch.map(([id, fields]) => ({ id, entry: parseIngestEntry(fieldsToRecord(fields)) }));
+    const ts = Date.now();
+    const results = await Promise.allSettled(
+      parsed.map(({ entry }) => (typeof entry === 'string' ? Promise.resolve(null) : committer.commit(entry, ts))),
+    );
+    const acked: string[] = [];
+    for (let i = 0; i < parsed.length; i++) {
+      const { id, entry } = parsed[i] as { id: string; entry: IngestEntry | string };
+      const result = results[i] as PromiseSettledResult<{ fresh: boolean } | null>;
+      if (typeof entry === 'string') {
+        await this.#deadLetter(id, batch[i]?.[1] ?? [], `invalid entry: ${entry}`);
+        continue;
+      }
+      if (result.status === 'rejected') {
+        if (acked.length > 0) await redis.xack(this.#stream, PERSISTENCE_GROUP, ...acked);
+        await committer.touchRooms(lastTs);
+        await this.#failed(id, batch[i]?.[1] ?? [], result.reason);
+        return;
+      }
+      if (result.value?.fresh) this.#stored++;
+      lastTs.set(entry.room, ts);
+      acked.push(id);
+    }
+    if (acked.length > 0) await redis.xack(this.#stream, PERSISTENCE_GROUP, ...acked);
+    await committer.touchRooms(lastTs);
+    await this.#trim(batch.at(-1)?.[0]);
+  }
+
+  /** Counts a failed try; dead-letters the entry after `maxAttempts`, otherwise throws to retry. */
+  async #failed(id: string, fields: string[], reason: unknown): Promise<void> {
+    const { redis, maxAttempts, log } = this.#o;
+    const message = reason instanceof Error ? reason.message : String(reason);
+    if (!isScriptError(message)) throw reason;
+    const attempts = await redis.hincrby(partitionKeys.attempts(this.partition), id, 1);
+    log.warn({ partition: this.partition, entry: id, attempts, error: message }, 'commit failed');
+    if (attempts < maxAttempts) throw reason;
+    await this.#deadLetter(id, fields, message);
+  }
+
+  /** Moves an entry to the dead-letter stream with its error and acknowledges it, atomically. */
+  async #deadLetter(id: string, fields: string[], error: string): Promise<void> {
+    const p = this.partition;
+    this.#o.log.error({ partition: p, entry: id, error }, 'entry dead-lettered');
+    await this.#o.redis
+      .multi()
+      .xadd(partitionKeys.deadLetter(p), '*', 'entryId', id, 'error', error, 'failedAt', String(Date.now()), ...fields)
+      .xack(this.#stream, PERSISTENCE_GROUP, id)
+      .hdel(partitionKeys.attempts(p), id)
+      .exec();
+  }
+
+  /**
+   * Drops acknowledged entries from the partition stream. Entries still pending (for any
+   * consumer) are kept: the trim point is the oldest pending entry, if there is one.
+   */
+  async #trim(lastId: string | undefined): Promise<void> {
+    if (!lastId) return;
+    const [count, oldest] = (await this.#o.redis.xpending(this.#stream, PERSISTENCE_GROUP)) as [number, string | null];
+    const minId = count > 0 && oldest ? oldest : nextId(lastId);
+    await this.#o.redis.xtrim(this.#stream, 'MINID', '~', minId);
+  }
+}
+
+/** An error Redis raised inside the script (a data problem), not a lost connection. */
+function isScriptError(message: string): boolean {
+  return /ERR|WRONGTYPE|script/i.test(message) && !/Connection|ECONN|closed|LOADING|BUSY |NOSCRIPT/i.test(message);
+}
+
+function nextId(id: string): string {
+  const [ms, seq] = id.split('-');
+  return `${ms}-${Number(seq) + 1}`;
+}

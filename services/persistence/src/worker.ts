@@ -1,0 +1,160 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { globalKeys, partitionKeys } from '@chitchat/contracts';
+import { closeRedis, connectRedis, createRedis, loadLuaScripts, type Logger, type LuaScript, type Redis } from '@chitchat/platform';
+import { Committer } from './committer.ts';
+import type { PersistenceConfig } from './config.ts';
+import { PartitionConsumer } from './partition-consumer.ts';
+
+interface Held {
+  consumer: PartitionConsumer;
+  reader: Redis;
+  /** Local time until which the lease is surely ours (its TTL from the last renewal, less a margin). */
+  validUntil: number;
+}
+
+/**
+ * A persistence worker: takes leases on ingest partitions (a fair share of them, given the
+ * live workers), runs a consumer for each, renews the leases while it lives, and hands them
+ * back on shutdown. A worker that dies stops renewing; after the lease TTL another takes over.
+ */
+export class PersistenceWorker {
+  readonly id: string;
+  readonly #config: PersistenceConfig;
+  readonly #redis: Redis;
+  readonly #log: Logger;
+  readonly #committer: Committer;
+  readonly #scripts: Record<'renew-lease' | 'release-lease', LuaScript>;
+  readonly #held = new Map<number, Held>();
+  readonly #abort = new AbortController();
+  #loop: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #lastTickOk = false;
+
+  constructor(config: PersistenceConfig, redis: Redis, log: Logger) {
+    this.id = config.WORKER_ID;
+    this.#config = config;
+    this.#redis = redis;
+    this.#log = log.child({ module: 'worker', worker: this.id });
+    this.#committer = new Committer(redis, config.STORED_ID_TTL_SECONDS);
+    this.#scripts = loadLuaScripts(redis, import.meta.url, ['renew-lease', 'release-lease']);
+  }
+
+  /** Partitions this worker holds now. */
+  get partitions(): number[] {
+    return [...this.#held.keys()].sort((a, b) => a - b);
+  }
+
+  /** True while the lease loop runs and its last round reached Redis. */
+  get running(): boolean {
+    return this.#loop !== undefined && !this.#abort.signal.aborted && this.#lastTickOk;
+  }
+
+  /** Messages stored by this worker so far. */
+  get stored(): number {
+    let n = 0;
+    for (const { consumer } of this.#held.values()) n += consumer.stored;
+    return n;
+  }
+
+  /** Takes the first leases, then keeps them renewed in the background. */
+  async start(): Promise<void> {
+    await this.#tick();
+    this.#loop = this.#run();
+  }
+
+  /** Stops consumers, returns leases and leaves the worker set; idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#abort.abort();
+      await this.#loop;
+      await Promise.all(this.partitions.map((p) => this.#release(p)));
+      await this.#redis.zrem(globalKeys.persistenceWorkers, this.id).catch(() => {});
+    })();
+    return this.#closing;
+  }
+
+  async #run(): Promise<void> {
+    const interval = Math.max(100, Math.floor(this.#config.LEASE_TTL_MS / 4));
+    while (!this.#abort.signal.aborted) {
+      await delay(interval, undefined, { signal: this.#abort.signal }).catch(() => {});
+      if (this.#abort.signal.aborted) break;
+      await this.#tick();
+    }
+  }
+
+  /** One round: announce liveness, renew held leases, then take or give back to reach a fair share. */
+  async #tick(): Promise<void> {
+    const ttl = this.#config.LEASE_TTL_MS;
+    const P = this.#config.INGEST_PARTITIONS;
+    try {
+      const now = Date.now();
+      const [, , [, live]] = (await this.#redis
+        .multi()
+        .zadd(globalKeys.persistenceWorkers, now + ttl, this.id)
+        .zremrangebyscore(globalKeys.persistenceWorkers, '-inf', now)
+        .zcard(globalKeys.persistenceWorkers)
+        .exec()) as [unknown, unknown, [Error | null, number]];
+      for (const p of this.partitions) {
+        const renewedAt = Date.now();
+        const ok = await this.#scripts['renew-lease']([partitionKeys.lease(p)], [this.id, ttl]);
+        const held = this.#held.get(p);
+        if (ok === 1 && held) held.validUntil = renewedAt + ttl * 0.8;
+        else await this.#drop(p, 'lease lost');
+      }
+      const share = Math.ceil(P / Math.max(1, live));
+      while (this.#held.size > share) await this.#release(this.partitions.at(-1) as number);
+      for (const p of rotate(P, this.id)) {
+        if (this.#held.size >= share) break;
+        if (this.#held.has(p)) continue;
+        const takenAt = Date.now();
+        if (await this.#redis.set(partitionKeys.lease(p), this.id, 'PX', ttl, 'NX')) await this.#take(p, takenAt + ttl * 0.8);
+      }
+      this.#lastTickOk = true;
+    } catch (err) {
+      this.#lastTickOk = false;
+      this.#log.warn({ err }, 'lease round failed');
+      for (const [p, held] of this.#held) if (held.validUntil < Date.now()) await this.#drop(p, 'lease expired while Redis was unreachable');
+    }
+  }
+
+  async #take(p: number, validUntil: number): Promise<void> {
+    const reader = await connectRedis(createRedis({ url: this.#config.REDIS_URL, name: `persistence-p${p}`, role: 'worker', log: this.#log }));
+    const held: Held = { reader, validUntil, consumer: undefined as unknown as PartitionConsumer };
+    held.consumer = new PartitionConsumer({
+      partition: p,
+      workerId: this.id,
+      redis: this.#redis,
+      reader,
+      committer: this.#committer,
+      batchSize: this.#config.BATCH_SIZE,
+      maxAttempts: this.#config.MAX_ATTEMPTS,
+      holdsLease: () => Date.now() < held.validUntil,
+      log: this.#log,
+    });
+    this.#held.set(p, held);
+    held.consumer.start();
+    this.#log.info({ partition: p }, 'partition taken');
+  }
+
+  /** Stops the partition's consumer (its lease is gone or going). */
+  async #drop(p: number, why: string): Promise<void> {
+    const held = this.#held.get(p);
+    if (!held) return;
+    this.#held.delete(p);
+    await held.consumer.stop();
+    await closeRedis(held.reader);
+    this.#log.info({ partition: p, why }, 'partition dropped');
+  }
+
+  async #release(p: number): Promise<void> {
+    await this.#drop(p, 'released');
+    await this.#scripts['release-lease']([partitionKeys.lease(p)], [this.id]).catch(() => {});
+  }
+}
+
+/** Partition numbers starting at a point that depends on the worker, so workers try different ones first. */
+function rotate(P: number, id: string): number[] {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return Array.from({ length: P }, (_, i) => (h + i) % P);
+}
