@@ -26,7 +26,7 @@ export const SessionCreated = Type.Object({
 export type SessionCreated = Static<typeof SessionCreated>;
 
 export const SendMessageBody = Type.Object({
-  text: Type.String({ minLength: 1, maxLength: TEXT_MAX_CHARS, description: 'stored verbatim' }),
+  text: Type.String({ minLength: 1, description: `1-${TEXT_MAX_CHARS} characters after trimming; stored verbatim` }),
   clientMsgId: Type.Optional(
     Type.String({ minLength: 1, maxLength: CLIENT_MSG_ID_MAX, description: 'retry key, unique per user and room for 24 h' }),
   ),

@@ -8,6 +8,8 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ErrorCodeName } from '@chitchat/contracts';
@@ -49,8 +51,13 @@ export function createHttpApp({ log, service, bodyLimit = 16 * 1024 }: HttpAppOp
     bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Query strings and path parameters arrive as text and are coerced to the schema's types;
+  // JSON bodies are checked as sent, so `{"text": 42}` is refused rather than turned into "42".
+  const coercing = withFormats(new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false }));
+  const strict = withFormats(new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false }));
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
   // Routes with `tags` form the public OpenAPI document (`app.swagger()`); health routes have none.
   void app.register(swagger, {
@@ -121,4 +128,9 @@ export async function listen(app: FastifyInstance, port: number, host: string): 
   const bound = address && typeof address === 'object' ? address.port : port;
   app.log.info({ port: bound }, 'ready');
   return bound;
+}
+
+function withFormats(ajv: Ajv): Ajv {
+  (addFormats as unknown as (a: Ajv) => Ajv)(ajv);
+  return ajv;
 }

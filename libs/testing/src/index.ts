@@ -1,3 +1,4 @@
+export { defer } from './cleanup.ts';
 export { startTestRedis, startRedisProcess, freePort, waitForLine, type TestRedis } from './redis-server.ts';
 export { startServiceProcess, type ServiceProcess } from './processes.ts';
 export { TestWsClient } from './ws-client.ts';

@@ -1,6 +1,5 @@
-import { after } from 'node:test';
 import { closeRedis, connectRedis, createLogger, createRedis, type HttpApp, type Redis } from '@chitchat/platform';
-import { startTestRedis } from '@chitchat/testing';
+import { defer, startTestRedis } from '@chitchat/testing';
 import { buildIngestApp } from '../src/app.ts';
 import { loadIngestConfig } from '../src/config.ts';
 
@@ -11,7 +10,7 @@ export async function buildTestIngest(env: Record<string, string> = {}): Promise
   const log = createLogger('ingest', config.LOG_LEVEL);
   const redis = await connectRedis(createRedis({ url: config.REDIS_URL, name: 'ingest-test', role: 'command', log }));
   const app = await buildIngestApp({ config, log, redis });
-  after(async () => {
+  defer(async () => {
     await app.close();
     await closeRedis(redis);
     await server.stop();

@@ -51,9 +51,10 @@ export class PartitionConsumer {
     });
   }
 
-  /** Stops after the batch in hand; idempotent. */
+  /** Stops after the batch in hand (a blocking read in progress is cut short); idempotent. */
   async stop(): Promise<void> {
     this.#abort.abort();
+    this.#o.reader.disconnect();
     await this.#done;
   }
 

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { globalKeys, partitionKeys } from '@chitchat/contracts';
 import { closeRedis, connectRedis, createRedis, loadLuaScripts, type Logger, type LuaScript, type Redis } from '@chitchat/platform';
@@ -16,8 +17,10 @@ interface Held {
  * A persistence worker: takes leases on ingest partitions (a fair share of them, given the
  * live workers), runs a consumer for each, renews the leases while it lives, and hands them
  * back on shutdown. A worker that dies stops renewing; after the lease TTL another takes over.
+ *
+ * Emits `partitions` (the sorted list it now holds) whenever that changes.
  */
-export class PersistenceWorker {
+export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> {
   readonly id: string;
   readonly #config: PersistenceConfig;
   readonly #redis: Redis;
@@ -26,11 +29,13 @@ export class PersistenceWorker {
   readonly #scripts: Record<'renew-lease' | 'release-lease', LuaScript>;
   readonly #held = new Map<number, Held>();
   readonly #abort = new AbortController();
+  readonly #stopping = new Set<Promise<void>>();
   #loop: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #lastTickOk = false;
 
   constructor(config: PersistenceConfig, redis: Redis, log: Logger) {
+    super();
     this.id = config.WORKER_ID;
     this.#config = config;
     this.#redis = redis;
@@ -67,7 +72,7 @@ export class PersistenceWorker {
     this.#closing ??= (async () => {
       this.#abort.abort();
       await this.#loop;
-      await Promise.all(this.partitions.map((p) => this.#release(p)));
+      await Promise.all([...this.partitions.map((p) => this.#release(p)), ...this.#stopping]);
       await this.#redis.zrem(globalKeys.persistenceWorkers, this.id).catch(() => {});
     })();
     return this.#closing;
@@ -99,10 +104,10 @@ export class PersistenceWorker {
         const ok = await this.#scripts['renew-lease']([partitionKeys.lease(p)], [this.id, ttl]);
         const held = this.#held.get(p);
         if (ok === 1 && held) held.validUntil = renewedAt + ttl * 0.8;
-        else await this.#drop(p, 'lease lost');
+        else void this.#drop(p, 'lease lost');
       }
       const share = Math.ceil(P / Math.max(1, live));
-      while (this.#held.size > share) await this.#release(this.partitions.at(-1) as number);
+      while (this.#held.size > share) void this.#release(this.partitions.at(-1) as number);
       for (const p of rotate(P, this.id)) {
         if (this.#held.size >= share) break;
         if (this.#held.has(p)) continue;
@@ -113,7 +118,7 @@ export class PersistenceWorker {
     } catch (err) {
       this.#lastTickOk = false;
       this.#log.warn({ err }, 'lease round failed');
-      for (const [p, held] of this.#held) if (held.validUntil < Date.now()) await this.#drop(p, 'lease expired while Redis was unreachable');
+      for (const [p, held] of this.#held) if (held.validUntil < Date.now()) void this.#drop(p, 'lease expired while Redis was unreachable');
     }
   }
 
@@ -134,21 +139,31 @@ export class PersistenceWorker {
     this.#held.set(p, held);
     held.consumer.start();
     this.#log.info({ partition: p }, 'partition taken');
+    this.emit('partitions', this.partitions);
   }
 
-  /** Stops the partition's consumer (its lease is gone or going). */
-  async #drop(p: number, why: string): Promise<void> {
+  /**
+   * Stops the partition's consumer (its lease is gone or going). The consumer is no longer
+   * counted as held at once; its stop (at most one blocking read) is awaited by `settled`.
+   */
+  #drop(p: number, why: string): Promise<void> {
     const held = this.#held.get(p);
-    if (!held) return;
+    if (!held) return Promise.resolve();
     this.#held.delete(p);
-    await held.consumer.stop();
-    await closeRedis(held.reader);
+    held.validUntil = 0;
     this.#log.info({ partition: p, why }, 'partition dropped');
+    this.emit('partitions', this.partitions);
+    const stopped = held.consumer.stop().finally(() => closeRedis(held.reader));
+    this.#stopping.add(stopped);
+    void stopped.finally(() => this.#stopping.delete(stopped));
+    return stopped;
   }
 
-  async #release(p: number): Promise<void> {
-    await this.#drop(p, 'released');
-    await this.#scripts['release-lease']([partitionKeys.lease(p)], [this.id]).catch(() => {});
+  /** Gives a partition back: the lease is deleted once its consumer has stopped, in the background. */
+  #release(p: number): Promise<void> {
+    return this.#drop(p, 'released').then(async () => {
+      await this.#scripts['release-lease']([partitionKeys.lease(p)], [this.id]).catch(() => {});
+    });
   }
 }
 
