@@ -29,7 +29,39 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
       },
     },
   });
-  await app.register(websocket, { options: { maxPayload: config.MAX_PAYLOAD_BYTES, perMessageDeflate: false } });
+  // Every beat pings each socket; one that has not answered the previous ping is dropped.
+  const heartbeat = setInterval(() => {
+    const now = Date.now();
+    for (const conn of connections) {
+      if (!conn.alive) {
+        conn.terminate();
+        continue;
+      }
+      conn.alive = false;
+      if (now - conn.lastTouch >= config.SESSION_TOUCH_MS) {
+        conn.lastTouch = now;
+        sessions.verify(conn.token).then(
+          (s) => s ?? conn.close(CloseCode.unauthorized, 'session ended'),
+          () => {},
+        );
+      }
+    }
+    for (const ws of app.websocketServer.clients) ws.ping();
+  }, config.HEARTBEAT_MS);
+  heartbeat.unref();
+
+  // Sockets are closed with 1001 before the server stops (server.close() would wait for
+  // them forever), so clients reconnect to another replica and resume with `since`.
+  await app.register(websocket, {
+    options: { maxPayload: config.MAX_PAYLOAD_BYTES, perMessageDeflate: false },
+    preClose: (done) => {
+      clearInterval(heartbeat);
+      app.health.draining = true;
+      for (const conn of connections) conn.close(CloseCode.goingAway, 'server shutting down');
+      for (const ws of app.websocketServer.clients) ws.close(CloseCode.goingAway, 'server shutting down');
+      app.websocketServer.close(() => done());
+    },
+  });
 
   const connLog = log.child({ module: 'connection' });
   app.get('/v1/ws', { websocket: true }, (socket, request) => {
@@ -64,34 +96,6 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
         socket.close(CloseCode.tryAgainLater, 'cannot check the session now');
       },
     );
-  });
-
-  const heartbeat = setInterval(() => {
-    const now = Date.now();
-    for (const conn of connections) {
-      if (!conn.alive) {
-        conn.close(CloseCode.goingAway, 'no heartbeat');
-        continue;
-      }
-      conn.alive = false;
-      if (now - conn.lastTouch >= config.SESSION_TOUCH_MS) {
-        conn.lastTouch = now;
-        sessions.verify(conn.token).then(
-          (s) => s ?? conn.close(CloseCode.unauthorized, 'session ended'),
-          () => {},
-        );
-      }
-    }
-    for (const ws of app.websocketServer.clients) ws.ping();
-  }, config.HEARTBEAT_MS);
-  heartbeat.unref();
-
-  // Close sockets before the server stops: server.close() would wait for them forever.
-  app.addHook('preClose', async () => {
-    clearInterval(heartbeat);
-    app.health.draining = true;
-    for (const conn of connections) conn.close(CloseCode.goingAway, 'server shutting down');
-    for (const ws of app.websocketServer.clients) ws.close(CloseCode.goingAway, 'server shutting down');
   });
 
   return { app, hub, connections };

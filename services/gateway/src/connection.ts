@@ -74,6 +74,12 @@ export class Connection {
     if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) this.#ws.close(code, reason);
   }
 
+  /** Drops a socket whose peer stopped answering (no close handshake is possible). */
+  terminate(): void {
+    this.dispose();
+    this.#ws.terminate();
+  }
+
   /** Leaves every room (the socket is closing). Idempotent. */
   dispose(): void {
     for (const sub of this.#subs.values()) this.#hub.leave(sub);

@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { globalKeys, logEntryId, roomKeys } from '@chitchat/contracts';
+import { SessionStore, closeRedis, connectRedis, createLogger, createRedis } from '@chitchat/platform';
+import { defer, startTestRedis } from '@chitchat/testing';
+import { buildHistoryApp } from '../src/app.ts';
+import { loadHistoryConfig } from '../src/config.ts';
+
+const server = await startTestRedis();
+defer(() => server.stop());
+const config = loadHistoryConfig({ REDIS_URL: server.url, LOG_LEVEL: 'silent' });
+const log = createLogger('history', 'silent');
+const redis = await connectRedis(createRedis({ url: server.url, name: 'history-test', role: 'command', log }));
+defer(() => closeRedis(redis));
+const app = await buildHistoryApp({ config, log, redis });
+defer(() => app.close());
+const { token } = await new SessionStore(redis).create('reader');
+const auth = { authorization: `Bearer ${token}` };
+
+/** Writes a room log as persistence does: seqs 1..n. */
+async function seed(room: string, n: number): Promise<void> {
+  for (let seq = 1; seq <= n; seq++) {
+    await redis.xadd(roomKeys.log(room), logEntryId(seq), 'id', `id-${seq}`, 'user', 'alice', 'text', `t${seq}`, 'ts', String(1_700_000_000_000 + seq));
+  }
+  await redis.set(roomKeys.seq(room), n);
+  await redis.hset(roomKeys.meta(room), 'lastMessageAt', 1_700_000_000_000 + n);
+  await redis.zadd(globalKeys.rooms, 1_700_000_000_000 + n, room);
+}
+
+async function page(room: string, query = '') {
+  const res = await app.inject({ method: 'GET', url: `/v1/rooms/${room}/messages${query}`, headers: auth });
+  return { status: res.statusCode, body: res.json<{ room: string; headSeq: number; messages: { seq: number; id: string; text: string; user: string; ts: number; room: string }[]; code?: string; detail?: string }>() };
+}
+
+await seed('books', 120);
+
+test('the newest page by default: 50 messages in ascending seq, with the head seq', async () => {
+  const { status, body } = await page('books');
+  assert.equal(status, 200);
+  assert.equal(body.headSeq, 120);
+  assert.deepEqual(body.messages.map((m) => m.seq), Array.from({ length: 50 }, (_, i) => 71 + i));
+  assert.deepEqual(body.messages[0], { id: 'id-71', room: 'books', seq: 71, user: 'alice', text: 't71', ts: 1_700_000_000_071 });
+});
+
+test('before and after page backwards and forwards without overlap', async () => {
+  const older = await page('books', '?before=71&limit=30');
+  assert.deepEqual(older.body.messages.map((m) => m.seq), Array.from({ length: 30 }, (_, i) => 41 + i));
+  const oldest = await page('books', '?before=3');
+  assert.deepEqual(oldest.body.messages.map((m) => m.seq), [1, 2]);
+  const newer = await page('books', '?after=110&limit=200');
+  assert.deepEqual(newer.body.messages.map((m) => m.seq), Array.from({ length: 10 }, (_, i) => 111 + i));
+  const none = await page('books', '?after=120');
+  assert.deepEqual(none.body.messages, []);
+});
+
+test('an empty or unknown room is an empty page with head 0', async () => {
+  const { status, body } = await page('nobody-here');
+  assert.equal(status, 200);
+  assert.deepEqual(body, { room: 'nobody-here', messages: [], headSeq: 0 });
+});
+
+test('bad queries are 400 naming the parameter; a bad room name is 404 invalid_room', async () => {
+  for (const q of ['?limit=0', '?limit=201', '?limit=ten', '?before=0', '?before=5&after=1']) {
+    const { status, body } = await page('books', q);
+    assert.equal(status, 400, q);
+    assert.equal(body.code, 'invalid_request', q);
+    assert.match(body.detail ?? '', /limit|before|after/, q);
+  }
+  const bad = await page('Books');
+  assert.equal(bad.status, 404);
+  assert.equal(bad.body.code, 'invalid_room');
+});
+
+test('reading needs a session', async () => {
+  const res = await app.inject({ method: 'GET', url: '/v1/rooms/books/messages' });
+  assert.equal(res.statusCode, 401);
+  assert.equal(res.json<{ code: string }>().code, 'unauthorized');
+  const rooms = await app.inject({ method: 'GET', url: '/v1/rooms' });
+  assert.equal(rooms.statusCode, 401);
+});
+
+test('the room list has every room by latest activity, and general always', async () => {
+  await seed('cooking', 3);
+  const res = await app.inject({ method: 'GET', url: '/v1/rooms', headers: auth });
+  assert.equal(res.statusCode, 200);
+  const { rooms } = res.json<{ rooms: { room: string; headSeq: number; lastMessageAt: number | null; online: number }[] }>();
+  assert.deepEqual(rooms, [
+    { room: 'books', headSeq: 120, lastMessageAt: 1_700_000_000_120, online: 0 },
+    { room: 'cooking', headSeq: 3, lastMessageAt: 1_700_000_000_003, online: 0 },
+    { room: 'general', headSeq: 0, lastMessageAt: null, online: 0 },
+  ]);
+});
