@@ -69,11 +69,6 @@ export function createHttpApp({ log, service, bodyLimit = 16 * 1024 }: HttpAppOp
     },
   });
 
-  // Never log a WebSocket token from the query string.
-  app.addHook('onRequest', async (request) => {
-    if (request.url.includes('token=')) request.log = request.log.child({ url: redactUrl(request.url) });
-  });
-
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     const { status, body, headers } = toProblem(err, request);
     if (status >= 500) request.log.error({ err }, 'request failed');

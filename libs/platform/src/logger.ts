@@ -12,6 +12,15 @@ export function createLogger(service: string, level: LevelWithSilent = 'info'): 
       censor: '[redacted]',
     },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: {
+      err: pino.stdSerializers.err,
+      // Fastify's request line, without the WebSocket's `?token=`.
+      req: (req: { method?: string; url?: string; headers?: Record<string, string | undefined>; socket?: { remoteAddress?: string } }) => ({
+        method: req.method,
+        url: redactUrl(req.url ?? ''),
+        remoteAddress: req.headers?.['x-forwarded-for'] ?? req.socket?.remoteAddress,
+      }),
+    },
   });
 }
 
