@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, {
-  type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyRequest,
@@ -21,7 +20,7 @@ export type HttpApp = FastifyInstance<
   RawServerDefault,
   RawRequestDefaultExpression,
   RawReplyDefaultExpression,
-  FastifyBaseLogger,
+  Logger,
   TypeBoxTypeProvider
 >;
 
@@ -47,7 +46,7 @@ export interface HttpAppOptions {
  */
 export function createHttpApp({ log, service, bodyLimit = 16 * 1024 }: HttpAppOptions): HttpApp {
   const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: log,
     bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -87,7 +86,7 @@ export function createHttpApp({ log, service, bodyLimit = 16 * 1024 }: HttpAppOp
 
 function toProblem(err: FastifyError | ApiError, request: FastifyRequest) {
   if (err instanceof ApiError) return { status: err.status, body: problem(err.code, err.message), headers: err.headers };
-  const fe = err as FastifyError;
+  const fe = err;
   if (fe.validation) {
     const where = fe.validationContext ?? 'body';
     const detail = fe.validation
@@ -117,7 +116,7 @@ function isRedisUnavailable(err: Error): boolean {
 }
 
 /** Starts listening and logs `ready` with the bound port (tests and `npm start` wait for it). */
-export async function listen(app: FastifyInstance, port: number, host: string): Promise<number> {
+export async function listen(app: HttpApp, port: number, host: string): Promise<number> {
   await app.listen({ port, host });
   const address = app.server.address();
   const bound = address && typeof address === 'object' ? address.port : port;

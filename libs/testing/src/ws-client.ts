@@ -22,7 +22,7 @@ export class TestWsClient {
   constructor(url: string) {
     this.ws = new WebSocket(url);
     this.ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()) as Frame);
+      this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as Frame);
       this.#check();
     });
     this.closed = new Promise((resolve) => {

@@ -71,7 +71,7 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
     // Listeners are attached at once so frames sent while the token is checked are kept.
     socket.on('message', (data, isBinary) => {
       if (isBinary) return socket.close(1003, 'text frames only');
-      const text = data.toString();
+      const text = (data as Buffer).toString('utf8');
       if (conn) conn.onFrame(text);
       else early.push(text);
     });

@@ -200,7 +200,7 @@ export class RoomHub {
   }
 
   async #read(room: string, from: number, to: number): Promise<RawEntry[]> {
-    return (await this.#o.redis.xrange(roomKeys.log(room), `${from}-0`, `${to}-0`, 'COUNT', this.#o.catchUpPage)) as RawEntry[];
+    return (await this.#o.redis.xrange(roomKeys.log(room), `${from}-0`, `${to}-0`, 'COUNT', this.#o.catchUpPage));
   }
 
   async #head(room: string): Promise<number> {

@@ -112,7 +112,9 @@ function connect(): void {
   };
 }
 
-$('join').addEventListener('submit', async (event) => {
+$('join').addEventListener('submit', (event) => void join(event));
+
+async function join(event: Event): Promise<void> {
   event.preventDefault();
   const username = $<HTMLInputElement>('username').value.trim();
   $('join-error').textContent = '';
@@ -127,11 +129,12 @@ $('join').addEventListener('submit', async (event) => {
   } catch (err) {
     $('join-error').textContent = (err as Error).message;
   }
-});
+}
 
-$('leave').addEventListener('click', async () => {
-  await api('DELETE', '/v1/sessions/current').catch(() => {});
-  signedOut();
+$('leave').addEventListener('click', () => {
+  void api('DELETE', '/v1/sessions/current')
+    .catch(() => {})
+    .then(signedOut);
 });
 
 $('room-form').addEventListener('submit', (event) => {
@@ -139,7 +142,9 @@ $('room-form').addEventListener('submit', (event) => {
   void openRoom($<HTMLInputElement>('room').value.trim()).catch((err: Error) => ($('status').textContent = err.message));
 });
 
-$('send').addEventListener('submit', async (event) => {
+$('send').addEventListener('submit', (event) => void send(event));
+
+async function send(event: Event): Promise<void> {
   event.preventDefault();
   const input = $<HTMLTextAreaElement>('text');
   const text = input.value;
@@ -151,7 +156,7 @@ $('send').addEventListener('submit', async (event) => {
   } catch (err) {
     $('send-error').textContent = `not sent: ${(err as Error).message}`;
   }
-});
+}
 
 $('text').addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey) {

@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import replyFrom from '@fastify/reply-from';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from '@chitchat/platform';
@@ -24,8 +24,8 @@ export interface EdgeOptions {
  * Kubernetes): writes (`POST`/`DELETE /v1/*`) go to ingest, reads (`GET /v1/*`) to history,
  * the `/v1/ws` upgrade to the gateway, everything else is the web client.
  */
-export async function buildEdge({ upstreams, webRoot, log }: EdgeOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: log.child({ module: 'edge' }, { level: 'warn' }) as FastifyBaseLogger });
+export async function buildEdge({ upstreams, webRoot, log }: EdgeOptions) {
+  const app = Fastify({ loggerInstance: log.child({ module: 'edge' }, { level: 'warn' }) });
   await app.register(replyFrom, { http: { requestOptions: { timeout: 30_000 } } });
   await app.register(fastifyStatic, { root: webRoot, index: 'index.html' });
 
