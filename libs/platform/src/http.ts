@@ -128,3 +128,8 @@ function withFormats(ajv: Ajv): Ajv {
   (addFormats as unknown as (a: Ajv) => Ajv)(ajv);
   return ajv;
 }
+
+/** The OpenAPI document of an app's tagged routes (after `ready()`). */
+export function openApiDocument(app: HttpApp): unknown {
+  return app.swagger();
+}
