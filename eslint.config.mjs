@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'services/web/build.mjs', 'eslint.config.mjs', '.data/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'eslint.config.mjs', '.data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -26,6 +26,15 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // Plain build scripts: linted without type information.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
     },
   },
   {

@@ -7,3 +7,4 @@ export { ApiError, problem } from './errors.ts';
 export { createHttpApp, listen, openApiDocument, type HttpApp, type HttpAppOptions } from './http.ts';
 export { healthPlugin, redisCheck, type Health, type ReadinessCheck } from './health.ts';
 export { requireSession, sessionOf } from './auth.ts';
+export { gracefulStop } from './shutdown.ts';

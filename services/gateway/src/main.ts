@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { closeRedis, connectRedis, createLogger, createRedis, listen } from '@chitchat/platform';
+import { connectRedis, createLogger, createRedis, gracefulStop, listen } from '@chitchat/platform';
 import { buildGatewayApp } from './app.ts';
 import { loadGatewayConfig } from './config.ts';
 
@@ -11,12 +11,6 @@ const subscriber = await connectRedis(
 );
 const { app } = await buildGatewayApp({ config, log, redis, subscriber });
 
-closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: log }, async ({ signal, err }) => {
-  if (err) log.error({ err }, 'stopping after an error');
-  else log.info({ signal }, 'stopping');
-  await app.close();
-  await closeRedis(subscriber);
-  await closeRedis(redis);
-});
+closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: log }, gracefulStop({ app, log, connections: [subscriber, redis] }));
 
 await listen(app, config.PORT, config.HOST);

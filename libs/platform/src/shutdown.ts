@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { HttpApp } from './http.ts';
+import { closeRedis, type Redis } from './redis.ts';
+
+/**
+ * The steps of a graceful stop, in order: readiness fails, the app closes (its `preClose`
+ * hooks close WebSockets, requests drain, `onClose` hooks stop consumers), then the Redis
+ * connections quit. Only `main.ts` hands this to a signal handler (close-with-grace); this
+ * module never touches signals or exits.
+ */
+export function gracefulStop({ app, log, connections }: { app: HttpApp; log: Logger; connections: Redis[] }) {
+  return async ({ signal, err }: { signal?: string | undefined; err?: Error | undefined }): Promise<void> => {
+    if (err) log.error({ err }, 'stopping after an error');
+    else log.info({ signal }, 'stopping');
+    app.health.draining = true;
+    await app.close();
+    for (const redis of connections) await closeRedis(redis);
+  };
+}
