@@ -19,8 +19,9 @@ export class TestWsClient {
   readonly closed: Promise<number>;
   #waiters: Waiter[] = [];
 
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
+  /** `autoPong: false` makes a client that ignores pings, like a vanished peer. */
+  constructor(url: string, options: { autoPong?: boolean } = {}) {
+    this.ws = new WebSocket(url, { autoPong: options.autoPong ?? true });
     this.ws.on('message', (data) => {
       this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as Frame);
       this.#check();

@@ -135,6 +135,20 @@ test('a frame over the size limit closes with 1009', async () => {
   assert.equal(await client.closed, 1009);
 });
 
+test('a socket that stops answering pings is dropped; the others carry on', async () => {
+  const fast = await startGateway({ HEARTBEAT_MS: '100' }, gateway.server);
+  const silent = await new TestWsClient(`${fast.url}?token=${encodeURIComponent(token)}`, { autoPong: false }).open();
+  const healthy = await connect(fast, token);
+  silent.send({ type: 'subscribe', room: 'beat' });
+  healthy.send({ type: 'subscribe', room: 'beat' });
+  await silent.next('subscribed');
+  await healthy.next('subscribed');
+  assert.equal(await silent.closed, 1006, 'terminated without a close frame');
+  await log.commit('beat', 'still here');
+  await healthy.until(() => seqs(healthy, 'beat').length === 1, 'the healthy client keeps getting messages');
+  assert.equal(healthy.closeCode, undefined);
+});
+
 test('shutdown closes sockets with 1001 so clients resume elsewhere', async () => {
   const own = await startGateway({}, gateway.server);
   const client = await connect(own, token);
