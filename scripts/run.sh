@@ -15,5 +15,6 @@ case "${1:-}" in
   test) exec node --test --test-concurrency=2 \
       "libs/*/src/**/*.test.ts" "libs/*/test/**/*.test.ts" \
       "services/*/src/**/*.test.ts" "services/*/test/**/*.test.ts" "tools/*/test/**/*.test.ts" ;;
-  *) echo "usage: scripts/run.sh start|test" >&2; exit 2 ;;
+  soak) shift; exec node tools/chaos/dist/src/main.js "$@" ;;
+  *) echo "usage: scripts/run.sh start|test|soak [-- --minutes N]" >&2; exit 2 ;;
 esac

@@ -26,4 +26,6 @@ export const FrameErrorCode = {
   invalidRoom: 'invalid_room',
   notSubscribed: 'not_subscribed',
   unavailable: 'unavailable',
+  /** A resume from a seq older than the room log keeps: reload the history. */
+  historyTrimmed: 'history_trimmed',
 } as const;

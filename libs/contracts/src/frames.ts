@@ -35,6 +35,8 @@ export const ErrorFrame = Type.Object({
   code: Type.String(),
   detail: Type.String(),
   room: Type.Optional(Type.String()),
+  /** With `history_trimmed`: the oldest seq the room still keeps (null: none). */
+  oldestSeq: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
 });
 export type ErrorFrame = Static<typeof ErrorFrame>;
 

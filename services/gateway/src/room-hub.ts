@@ -1,4 +1,4 @@
-import { messageFromLogEntry, roomKeys, seqOfLogEntryId, type SubscribedFrame } from '@chitchat/contracts';
+import { FrameErrorCode, messageFromLogEntry, roomKeys, seqOfLogEntryId, type ErrorFrame, type SubscribedFrame } from '@chitchat/contracts';
 import type { Logger, Redis } from '@chitchat/platform';
 
 /** One connection's subscription to one room, as the hub sees it. */
@@ -96,6 +96,7 @@ export class RoomHub {
       sub.last = since === undefined ? head : Math.min(since, head);
       const frame: SubscribedFrame = { type: 'subscribed', room: room.name, headSeq: head };
       sub.send(JSON.stringify(frame));
+      if (sub.last > 0 && sub.last < head) await this.#warnIfTrimmed(sub);
       await this.#catchUp(sub, head);
       await room.run(async () => {
         const now = await this.#head(room.name);
@@ -181,6 +182,25 @@ export class RoomHub {
         sub.abandon(1013, 'messages missing; resubscribe with since');
       }
     }
+  }
+
+  /**
+   * A resume from a seq the room log no longer keeps (retention trimmed it) cannot be
+   * gap-free: say so with a `history_trimmed` error naming the oldest kept seq, then go on
+   * from there, so the client knows to reload rather than resubscribing in a loop.
+   */
+  async #warnIfTrimmed(sub: Subscriber): Promise<void> {
+    const [oldest] = (await this.#o.redis.xrange(roomKeys.log(sub.room), '-', '+', 'COUNT', 1)) as RawEntry[];
+    const oldestSeq = oldest ? seqOfLogEntryId(oldest[0]) : Infinity;
+    if (oldestSeq <= sub.last + 1) return;
+    const frame: ErrorFrame = {
+      type: 'error',
+      code: FrameErrorCode.historyTrimmed,
+      room: sub.room,
+      detail: `messages after seq ${sub.last} up to ${Number.isFinite(oldestSeq) ? oldestSeq - 1 : 'the head'} are no longer kept; reload the history`,
+      oldestSeq: Number.isFinite(oldestSeq) ? oldestSeq : null,
+    };
+    sub.send(JSON.stringify(frame));
   }
 
   /** Sends `sub` the room log after `sub.last` up to `to`. */

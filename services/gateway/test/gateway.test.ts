@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestWsClient } from '@chitchat/testing';
+import { roomKeys } from '@chitchat/contracts';
+import { ChatClient, TestWsClient } from '@chitchat/testing';
 import { FakeLog, connect, range, seqs, startGateway, tokenFor } from './helper.ts';
 
 const gateway = await startGateway();
@@ -105,6 +106,45 @@ test('two clients in a room each get every message once; an unsubscribed one get
   b.send({ type: 'ping' });
   await b.next('pong', from);
   assert.equal(seqs(b, 'pair').length, 20);
+});
+
+test('a resume from a seq the log no longer keeps is told so, then continues from the oldest kept', async () => {
+  for (let i = 1; i <= 30; i++) await log.commit('trimmed', `t${i}`);
+  await gateway.redis.xtrim(roomKeys.log('trimmed'), 'MINID', '21-0');
+  const client = await connect(gateway, token);
+  client.send({ type: 'subscribe', room: 'trimmed', since: 5 });
+  const warning = await client.next('error');
+  assert.equal(warning.code, 'history_trimmed');
+  assert.equal(warning.oldestSeq, 21);
+  assert.match(String(warning.detail), /after seq 5 up to 20/);
+  await client.until(() => seqs(client, 'trimmed').length === 10, 'the kept messages');
+  assert.deepEqual(seqs(client, 'trimmed'), range(21, 30));
+  const fine = await connect(gateway, token);
+  fine.send({ type: 'subscribe', room: 'trimmed', since: 25 });
+  await fine.until(() => seqs(fine, 'trimmed').length === 5, 'the rest');
+  assert.ok(!fine.frames.some((f) => f.type === 'error'), 'no warning when nothing is missing');
+});
+
+test('a client that stops reading is closed with 4408, resumes with since and misses nothing; others are unaffected', async () => {
+  const small = await startGateway({ MAX_BUFFERED_BYTES: '65536' }, gateway.server);
+  const slow = new ChatClient({ urls: () => [small.url], token, rooms: ['flood'] });
+  const steady = new ChatClient({ urls: () => [small.url], token, rooms: ['flood'] });
+  await Promise.all([slow.start(), steady.start()]);
+  slow.pause();
+  const text = 'x'.repeat(3900);
+  // Enough to fill the socket buffers of the stalled client many times over.
+  for (let i = 1; i <= 1500; i++) await log.commit('flood', `${i} ${text}`);
+  await steady.until('flood', 1500);
+  assert.equal(steady.reconnects, 0, 'the reading client was never cut off');
+  slow.resume();
+  await slow.until('flood', 1500);
+  assert.ok(slow.closeCodes.includes(4408), `closed as a slow consumer (got ${slow.closeCodes.join(',')})`);
+  for (const c of [slow, steady]) {
+    assert.equal(c.duplicates, 0);
+    assert.equal(c.gaps, 0);
+    assert.deepEqual(c.received.get('flood')?.map((m) => m.seq), range(1, 1500));
+    c.stop();
+  }
 });
 
 test('bad frames get an error frame naming the problem and the connection stays open', async () => {

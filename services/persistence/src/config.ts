@@ -10,6 +10,7 @@ export const persistenceConfigSchema = {
   LEASE_TTL_MS: Type.Integer({ minimum: 500, default: 10_000, description: 'a dead worker\'s partitions are taken over after this' }),
   BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 200, description: 'entries read per XREADGROUP' }),
   MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 3, description: 'failed tries before an entry is dead-lettered' }),
+  FAILPOINT: Type.String({ default: '', description: 'tests only: crash-before-commit:<n> or crash-after-commit:<n>' }),
   STORED_ID_TTL_SECONDS: Type.Integer({ minimum: 60, default: 7 * 86_400, description: 'how long a stored message id is remembered against redelivery' }),
 };
 

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { PERSISTENCE_GROUP, fieldsToRecord, parseIngestEntry, partitionKeys, type IngestEntry } from '@chitchat/contracts';
 import type { Logger, Redis } from '@chitchat/platform';
 import type { Committer } from './committer.ts';
+import type { Failpoints } from './failpoints.ts';
 
 type RawEntry = [id: string, fields: string[]];
 
@@ -17,6 +18,7 @@ export interface PartitionConsumerOptions {
   maxAttempts: number;
   /** False once the lease may have passed to another worker: stop before the next commit. */
   holdsLease: () => boolean;
+  failpoints: Failpoints;
   log: Logger;
 }
 
@@ -115,9 +117,11 @@ export class PartitionConsumer {
     // pipelined without losing their order; a failure stops the batch at that entry.
     const parsed = batch.map(([id, fields]) => ({ id, entry: parseIngestEntry(fieldsToRecord(fields)) }));
     const ts = Date.now();
+    this.#o.failpoints.read(batch.length);
     const results = await Promise.allSettled(
       parsed.map(({ entry }) => (typeof entry === 'string' ? Promise.resolve(null) : committer.commit(entry, ts))),
     );
+    this.#o.failpoints.hit('crash-after-commit');
     const acked: string[] = [];
     for (let i = 0; i < parsed.length; i++) {
       const { id, entry } = parsed[i] as { id: string; entry: IngestEntry | string };
@@ -149,16 +153,16 @@ export class PartitionConsumer {
     const attempts = await redis.hincrby(partitionKeys.attempts(this.partition), id, 1);
     log.warn({ partition: this.partition, entry: id, attempts, error: message }, 'commit failed');
     if (attempts < maxAttempts) throw reason;
-    await this.#deadLetter(id, fields, message);
+    await this.#deadLetter(id, fields, message, attempts);
   }
 
   /** Moves an entry to the dead-letter stream with its error and acknowledges it, atomically. */
-  async #deadLetter(id: string, fields: string[], error: string): Promise<void> {
+  async #deadLetter(id: string, fields: string[], error: string, attempts = 1): Promise<void> {
     const p = this.partition;
     this.#o.log.error({ partition: p, entry: id, error }, 'entry dead-lettered');
     await this.#o.redis
       .multi()
-      .xadd(partitionKeys.deadLetter(p), '*', 'entryId', id, 'error', error, 'failedAt', String(Date.now()), ...fields)
+      .xadd(partitionKeys.deadLetter(p), '*', 'entryId', id, 'error', error, 'attempts', String(attempts), 'failedAt', String(Date.now()), ...fields)
       .xack(this.#stream, PERSISTENCE_GROUP, id)
       .hdel(partitionKeys.attempts(p), id)
       .exec();
@@ -169,16 +173,33 @@ export class PartitionConsumer {
    * consumer) are kept: the trim point is the oldest pending entry, if there is one.
    */
   async #trim(lastId: string | undefined): Promise<void> {
-    if (!lastId) return;
-    const [count, oldest] = (await this.#o.redis.xpending(this.#stream, PERSISTENCE_GROUP)) as [number, string | null];
-    const minId = count > 0 && oldest ? oldest : nextId(lastId);
-    await this.#o.redis.xtrim(this.#stream, 'MINID', '~', minId);
+    if (lastId) await trimAcknowledged(this.#o.redis, this.#stream, lastId);
   }
+}
+
+/**
+ * Drops entries up to `lastId` from a partition stream, but never one still pending in the
+ * group: Redis 7.0 silently drops trimmed entries from the pending list (redis#10756), which
+ * would lose a message a crashed consumer had read. The trim point is the oldest pending
+ * entry when there is one.
+ */
+export async function trimAcknowledged(redis: Redis, stream: string, lastId: string): Promise<void> {
+  const [count, oldest] = (await redis.xpending(stream, PERSISTENCE_GROUP)) as [number, string | null];
+  const after = nextId(lastId);
+  const minId = count > 0 && oldest && compareIds(oldest, after) < 0 ? oldest : after;
+  await redis.xtrim(stream, 'MINID', '~', minId);
 }
 
 /** An error Redis raised inside the script (a data problem), not a lost connection. */
 function isScriptError(message: string): boolean {
   return /ERR|WRONGTYPE|script/i.test(message) && !/Connection|ECONN|closed|LOADING|BUSY |NOSCRIPT/i.test(message);
+}
+
+/** Orders stream IDs (`<ms>-<seq>`) numerically. */
+function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
+  return am === bm ? Number(as - bs) : am < bm ? -1 : 1;
 }
 
 function nextId(id: string): string {

@@ -4,6 +4,7 @@ import { globalKeys, partitionKeys } from '@chitchat/contracts';
 import { closeRedis, connectRedis, createRedis, loadLuaScripts, type Logger, type LuaScript, type Redis } from '@chitchat/platform';
 import { Committer } from './committer.ts';
 import type { PersistenceConfig } from './config.ts';
+import { Failpoints } from './failpoints.ts';
 import { PartitionConsumer } from './partition-consumer.ts';
 
 interface Held {
@@ -26,6 +27,7 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
   readonly #redis: Redis;
   readonly #log: Logger;
   readonly #committer: Committer;
+  readonly #failpoints: Failpoints;
   readonly #scripts: Record<'renew-lease' | 'release-lease', LuaScript>;
   readonly #held = new Map<number, Held>();
   readonly #abort = new AbortController();
@@ -41,6 +43,7 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
     this.#redis = redis;
     this.#log = log.child({ module: 'worker', worker: this.id });
     this.#committer = new Committer(redis, config.STORED_ID_TTL_SECONDS);
+    this.#failpoints = new Failpoints(config.FAILPOINT);
     this.#scripts = loadLuaScripts(redis, import.meta.url, ['renew-lease', 'release-lease']);
   }
 
@@ -134,6 +137,7 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
       batchSize: this.#config.BATCH_SIZE,
       maxAttempts: this.#config.MAX_ATTEMPTS,
       holdsLease: () => Date.now() < held.validUntil,
+      failpoints: this.#failpoints,
       log: this.#log,
     });
     this.#held.set(p, held);

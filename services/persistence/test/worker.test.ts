@@ -85,6 +85,27 @@ test('an entry that cannot be stored goes to the dead-letter stream with its err
   await stop();
 });
 
+test('an entry whose commit keeps failing is retried, then dead-lettered with its error; the partition moves on', async () => {
+  // Two rooms that share a partition; one room's seq key is corrupted so its commit fails.
+  const broken = 'zeta';
+  const healthy = Array.from({ length: 100 }, (_, i) => `zeta-${i}`).find((r) => partitionOf(r, P) === partitionOf(broken, P)) as string;
+  await redis.rpush(roomKeys.seq(broken), 'not a counter');
+  const live = await liveFrames(server.url, [healthy]);
+  const { stop } = await startWorker(server.url, { INGEST_PARTITIONS: String(P), MAX_ATTEMPTS: '3' });
+  await enqueue(healthy, 'first');
+  const poison = await enqueue(broken, 'cannot be stored');
+  await enqueue(healthy, 'second');
+  await live.until(healthy, 2);
+  assert.deepEqual((await logOf(healthy)).map((m) => m.text), ['first', 'second']);
+  const dead = (await redis.xrange(partitionKeys.deadLetter(partitionOf(broken, P)), '-', '+')) as [string, string[]][];
+  const entry = dead.map(([, f]) => f).find((f) => f.includes(poison));
+  assert.ok(entry, 'the failing entry is in the dead-letter stream');
+  assert.match(entry[entry.indexOf('error') + 1] ?? '', /WRONGTYPE/);
+  assert.equal(entry[entry.indexOf('attempts') + 1], '3', 'it was tried MAX_ATTEMPTS times first');
+  assert.equal(await redis.hget(partitionKeys.attempts(partitionOf(broken, P)), entry[entry.indexOf('entryId') + 1] ?? ''), null, 'its attempt count is cleared');
+  await stop();
+});
+
 test('workers share the partitions, and a stopping worker hands its share to the others', async () => {
   const fresh = await suiteRedis();
   const env = { INGEST_PARTITIONS: '8', LEASE_TTL_MS: '800' };
@@ -96,4 +117,24 @@ test('workers share the partitions, and a stopping worker hands its share to the
   assert.deepEqual([...a.worker.partitions, ...b.worker.partitions].sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
   await a.stop();
   await untilPartitions(b.worker, (held) => held.length === 8);
+});
+
+test('trimming a partition keeps every entry still pending for any consumer', async () => {
+  const { trimAcknowledged } = await import('../src/partition-consumer.ts');
+  const stream = partitionKeys.stream(99);
+  await redis.xgroup('CREATE', stream, PERSISTENCE_GROUP, '0', 'MKSTREAM');
+  const ids: string[] = [];
+  for (let i = 0; i < 300; i++) ids.push((await redis.xadd(stream, '*', 'n', String(i))) as string);
+  // A consumer reads 100 entries and crashes; another reads and acknowledges the other 200.
+  await redis.xreadgroup('GROUP', PERSISTENCE_GROUP, 'crashed', 'COUNT', 100, 'STREAMS', stream, '>');
+  await redis.xreadgroup('GROUP', PERSISTENCE_GROUP, 'alive', 'COUNT', 200, 'STREAMS', stream, '>');
+  await redis.xack(stream, PERSISTENCE_GROUP, ...ids.slice(100));
+  await trimAcknowledged(redis, stream, ids.at(-1) as string);
+  const [, claimed, deleted] = (await redis.xautoclaim(stream, PERSISTENCE_GROUP, 'heir', 0, '0-0', 'COUNT', 1000)) as [string, [string, string[]][], string[]];
+  assert.deepEqual(deleted, [], 'no pending entry lost its data');
+  assert.deepEqual(claimed.map(([id]) => id), ids.slice(0, 100));
+  // Once those are acknowledged, the whole stream can go.
+  await redis.xack(stream, PERSISTENCE_GROUP, ...ids.slice(0, 100));
+  await trimAcknowledged(redis, stream, ids.at(-1) as string);
+  assert.equal(await redis.xlen(stream), 0);
 });

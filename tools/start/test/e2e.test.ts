@@ -167,6 +167,21 @@ test('a 5000-character text gets 400 and nothing is stored', async () => {
   assert.deepEqual(watcher.messages(SIDE).map((m) => [m.seq, m.text]), [[before.length + 1, 'short']]);
 });
 
+test('ten concurrent sends with one clientMsgId give one stored message and the same id ten times', async () => {
+  const room = 'e2e-retry';
+  const watcher = await client(users.carol, 1, { [room]: 0 });
+  const replies = await Promise.all(
+    Array.from({ length: 10 }, () => call<{ id: string }>('POST', `/v1/rooms/${room}/messages`, users.carol, { text: 'only once', clientMsgId: 'same-every-time' })),
+  );
+  assert.deepEqual(replies.map((r) => r.status), new Array(10).fill(202));
+  assert.equal(new Set(replies.map((r) => r.body.id)).size, 1, 'the same id every time');
+  const marker = await call('POST', `/v1/rooms/${room}/messages`, users.carol, { text: 'after' });
+  assert.equal(marker.status, 202);
+  await watcher.until(() => watcher.messages(room).some((m) => m.text === 'after'), 'the marker');
+  assert.deepEqual((await historyOf(room, users.carol)).map((m) => m.text), ['only once', 'after']);
+  assert.deepEqual(watcher.messages(room).map((m) => m.text), ['only once', 'after']);
+});
+
 test('the edge serves the web client', async () => {
   const res = await fetch(`${base}/`);
   assert.equal(res.status, 200);
