@@ -5,6 +5,8 @@ export interface Committed {
   seq: number;
   /** False when the message had been stored before (a redelivered entry). */
   fresh: boolean;
+  /** True when not stored because `after` (the room's previous entry) is not stored. */
+  refused: boolean;
 }
 
 /** Stores messages in their room logs with the commit script. */
@@ -19,13 +21,17 @@ export class Committer {
     this.#commit = loadLuaScripts(redis, import.meta.url, ['commit-message'])['commit-message'];
   }
 
-  /** Gives the message the next seq of its room, appends it to the log and publishes it, once. */
-  async commit(entry: IngestEntry, ts: number): Promise<Committed> {
+  /**
+   * Gives the message the next seq of its room, appends it to the log and publishes it,
+   * once. With `after` (the id of the room's previous entry in a pipelined batch), it is
+   * refused unless that one is stored.
+   */
+  async commit(entry: IngestEntry, ts: number, after?: string): Promise<Committed> {
     const { room, id } = entry;
-    const keys = [roomKeys.seq(room), roomKeys.log(room), roomKeys.stored(room, id), roomKeys.meta(room)];
-    const args = [room, id, entry.user, entry.text, ts, entry.clientMsgId ?? '', roomKeys.live(room), this.#storedIdTtl];
-    const [seq, fresh] = (await this.#commit(keys, args)) as [number, number];
-    return { seq, fresh: fresh === 1 };
+    const keys = [roomKeys.seq(room), roomKeys.log(room), roomKeys.stored(room, id), roomKeys.meta(room), roomKeys.stored(room, after ?? id)];
+    const args = [room, id, entry.user, entry.text, ts, entry.clientMsgId ?? '', roomKeys.live(room), this.#storedIdTtl, after ? '1' : '0'];
+    const [seq, outcome] = (await this.#commit(keys, args)) as [number, number];
+    return { seq, fresh: outcome === 1, refused: outcome === 2 };
   }
 
   /** Records rooms' latest activity for the room list (outside the script: another slot). */

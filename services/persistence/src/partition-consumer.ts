@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { PERSISTENCE_GROUP, fieldsToRecord, parseIngestEntry, partitionKeys, type IngestEntry } from '@chitchat/contracts';
+import { PERSISTENCE_GROUP, fieldsToRecord, parseIngestEntry, partitionKeys } from '@chitchat/contracts';
 import type { Logger, Redis } from '@chitchat/platform';
-import type { Committer } from './committer.ts';
+import type { Committed, Committer } from './committer.ts';
 import type { Failpoints } from './failpoints.ts';
 
 type RawEntry = [id: string, fields: string[]];
@@ -108,40 +108,55 @@ export class PartitionConsumer {
     return reply?.[0]?.[1] ?? [];
   }
 
-  /** Commits a batch in order, then acknowledges it. Throws to have the batch retried. */
+  /**
+   * Commits a batch in order, then acknowledges it. Throws to have the batch retried.
+   *
+   * The commits are pipelined (commands on one connection run in the order sent). Each
+   * names its room's previous entry in the batch, and the script refuses it unless that one
+   * is stored, so a failed commit is never overtaken by a later message of its room.
+   */
   async #process(batch: RawEntry[]): Promise<void> {
     const { redis, committer } = this.#o;
+    if (batch.length === 0) return;
     if (!this.#o.holdsLease()) throw new Error(`lease of partition ${this.partition} may be lost`);
-    const lastTs = new Map<string, number>();
-    // Commands on one connection run in the order sent, so the batch's commits are
-    // pipelined without losing their order; a failure stops the batch at that entry.
-    const parsed = batch.map(([id, fields]) => ({ id, entry: parseIngestEntry(fieldsToRecord(fields)) }));
+    const parsed = batch.map(([id, fields]) => ({ id, fields, entry: parseIngestEntry(fieldsToRecord(fields)) }));
     const ts = Date.now();
     this.#o.failpoints.read(batch.length);
+    const previous = new Map<string, string>();
     const results = await Promise.allSettled(
-      parsed.map(({ entry }) => (typeof entry === 'string' ? Promise.resolve(null) : committer.commit(entry, ts))),
+      parsed.map(({ entry }) => {
+        if (typeof entry === 'string') return Promise.resolve(null);
+        const after = previous.get(entry.room);
+        previous.set(entry.room, entry.id);
+        return committer.commit(entry, ts, after);
+      }),
     );
     this.#o.failpoints.hit('crash-after-commit');
     const acked: string[] = [];
+    const lastTs = new Map<string, number>();
+    const settle = async (): Promise<void> => {
+      if (acked.length > 0) await redis.xack(this.#stream, PERSISTENCE_GROUP, ...acked);
+      await committer.touchRooms(lastTs);
+    };
     for (let i = 0; i < parsed.length; i++) {
-      const { id, entry } = parsed[i] as { id: string; entry: IngestEntry | string };
-      const result = results[i] as PromiseSettledResult<{ fresh: boolean } | null>;
+      const { id, fields, entry } = parsed[i] as (typeof parsed)[number];
+      const result = results[i] as PromiseSettledResult<Committed | null>;
       if (typeof entry === 'string') {
-        await this.#deadLetter(id, batch[i]?.[1] ?? [], `invalid entry: ${entry}`);
+        await this.#deadLetter(id, fields, `invalid entry: ${entry}`);
         continue;
       }
-      if (result.status === 'rejected') {
-        if (acked.length > 0) await redis.xack(this.#stream, PERSISTENCE_GROUP, ...acked);
-        await committer.touchRooms(lastTs);
-        await this.#failed(id, batch[i]?.[1] ?? [], result.reason);
-        return;
+      if (result.status === 'rejected' || result.value?.refused) {
+        await settle();
+        if (result.status === 'rejected') await this.#failed(id, fields, result.reason);
+        else throw new Error(`entry ${id} was refused: its room's previous entry is not stored`);
+        // Dead-lettered: the rest of the batch is committed again (stored ones are recognised).
+        return this.#process(batch.slice(i + 1));
       }
       if (result.value?.fresh) this.#stored++;
       lastTs.set(entry.room, ts);
       acked.push(id);
     }
-    if (acked.length > 0) await redis.xack(this.#stream, PERSISTENCE_GROUP, ...acked);
-    await committer.touchRooms(lastTs);
+    await settle();
     await this.#trim(batch.at(-1)?.[0]);
   }
 

@@ -97,7 +97,9 @@ test('an entry whose commit keeps failing is retried, then dead-lettered with it
   await enqueue(healthy, 'second');
   await live.until(healthy, 2);
   assert.deepEqual((await logOf(healthy)).map((m) => m.text), ['first', 'second']);
-  const dead = (await redis.xrange(partitionKeys.deadLetter(partitionOf(broken, P)), '-', '+')) as [string, string[]][];
+  // Wait for the dead-letter entry itself (it follows the retries).
+  const blocking = await testConnection(server.url);
+  const [[, dead]] = (await blocking.xread('BLOCK', 20_000, 'STREAMS', partitionKeys.deadLetter(partitionOf(broken, P)), '0')) as [[string, [string, string[]][]]];
   const entry = dead.map(([, f]) => f).find((f) => f.includes(poison));
   assert.ok(entry, 'the failing entry is in the dead-letter stream');
   assert.match(entry[entry.indexOf('error') + 1] ?? '', /WRONGTYPE/);

@@ -1,12 +1,19 @@
 -- Stores one message in its room's ordered log and publishes it, atomically: the message
 -- gets the next seq, or nothing happens if this message id was stored before.
 -- KEYS[1] {room}:seq   KEYS[2] {room}:log   KEYS[3] {room}:stored:<id>   KEYS[4] {room}:meta
+-- KEYS[5] {room}:stored:<id of the room's previous entry in the same batch> (checked if ARGV[9] == '1')
 -- ARGV[1] room   ARGV[2] message id   ARGV[3] user   ARGV[4] text   ARGV[5] ts (epoch ms)
 -- ARGV[6] clientMsgId or ''   ARGV[7] {room}:live channel   ARGV[8] TTL of the stored-id record (s)
--- Returns { seq, 1 } when stored now, { seq, 0 } when it had been stored before.
+-- ARGV[9] '1' if the previous entry must be stored first
+-- Returns { seq, 1 } when stored now, { seq, 0 } when it had been stored before, and
+-- { 0, 2 } when the previous entry is not stored (its commit failed): a batch is pipelined,
+-- and this keeps a later message of the room from overtaking one that failed.
 local stored = redis.call('GET', KEYS[3])
 if stored then
   return { tonumber(stored), 0 }
+end
+if ARGV[9] == '1' and redis.call('EXISTS', KEYS[5]) == 0 then
+  return { 0, 2 }
 end
 local seq = redis.call('INCR', KEYS[1])
 local message = { id = ARGV[2], room = ARGV[1], seq = seq, user = ARGV[3], text = ARGV[4], ts = tonumber(ARGV[5]) }
