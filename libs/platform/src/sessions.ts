@@ -39,6 +39,7 @@ export class SessionStore {
 
   /** Claims `username` (case-insensitively unique) and returns a new token. */
   async create(username: string): Promise<CreatedSession> {
+    if (!isValidUsername(username)) throw new Error(`not a valid username: ${JSON.stringify(username)}`);
     const token = `${username}.${randomBytes(32).toString('base64url')}`;
     const { keys, hash } = this.#locate(token) as Located;
     const ok = await this.#scripts['create-session'](keys, [hash, username, this.#ttlSeconds]);

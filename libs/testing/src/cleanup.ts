@@ -1,17 +1,31 @@
-import { after } from 'node:test';
+import { after, type TestContext } from 'node:test';
 
-const stack: (() => unknown)[] = [];
-let registered = false;
+const suiteStack: (() => unknown)[] = [];
+const testStacks = new WeakMap<TestContext, (() => unknown)[]>();
 
 /**
- * Registers a cleanup to run after the suite, in reverse order of registration: what was
- * started last is stopped first, so services stop before the Redis they talk to.
+ * Registers a cleanup, run in reverse order of registration: what was started last is
+ * stopped first, so services stop before the Redis they talk to.
+ *
+ * Without `t`, it runs after the whole suite: call it from a test file's top level (inside
+ * a test, node:test would tie the hook to that test). With `t`, it runs after that test.
  */
-export function defer(cleanup: () => unknown): void {
-  stack.push(cleanup);
-  if (registered) return;
-  registered = true;
-  after(async () => {
-    while (stack.length > 0) await stack.pop()?.();
-  });
+export function defer(cleanup: () => unknown, t?: TestContext): void {
+  if (t) {
+    let stack = testStacks.get(t);
+    if (!stack) {
+      stack = [];
+      testStacks.set(t, stack);
+      const own = stack;
+      t.after(() => unwind(own));
+    }
+    stack.push(cleanup);
+    return;
+  }
+  if (suiteStack.length === 0) after(() => unwind(suiteStack));
+  suiteStack.push(cleanup);
+}
+
+async function unwind(stack: (() => unknown)[]): Promise<void> {
+  while (stack.length > 0) await stack.pop()?.();
 }

@@ -12,7 +12,9 @@ export interface TestRedis {
   kind: 'env' | 'container' | 'process';
   /** Stops what the helper started (nothing for `env`). */
   stop(): Promise<void>;
-  /** Kills and restarts the server on the same port (data kept with AOF); `process` only. */
+  /** Kills the server with SIGKILL, as a crash would; `process` only. */
+  crash?(): Promise<void>;
+  /** Starts it again on the same port with the same data (AOF), killing it first if it runs; `process` only. */
   restart?(): Promise<void>;
 }
 
@@ -70,7 +72,7 @@ export async function startRedisProcess(): Promise<TestRedis> {
     await waitForLine(child, /Ready to accept connections/, `redis-server on port ${port}`);
   };
   const kill = async (): Promise<void> => {
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
@@ -79,6 +81,7 @@ export async function startRedisProcess(): Promise<TestRedis> {
   return {
     url,
     kind: 'process',
+    crash: kill,
     restart: async () => {
       await kill();
       await launch();

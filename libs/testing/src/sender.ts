@@ -20,11 +20,14 @@ export class Sender {
   readonly #base: () => string;
   readonly #token: string;
   readonly #user: string;
+  readonly #onFailure: ((what: number | string) => void) | undefined;
 
-  constructor(options: { base: () => string; token: string; user: string }) {
+  /** `onFailure` hears of each response that was not a 202 (and each network error). */
+  constructor(options: { base: () => string; token: string; user: string; onFailure?: (what: number | string) => void }) {
     this.#base = options.base;
     this.#token = options.token;
     this.#user = options.user;
+    this.#onFailure = options.onFailure;
   }
 
   /** Sends one message; resolves with its id once accepted, rejects after `deadlineMs`. */
@@ -58,5 +61,6 @@ export class Sender {
 
   #count(key: number | string): void {
     this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+    this.#onFailure?.(key);
   }
 }

@@ -1,8 +1,17 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SessionStore, connectRedis, createLogger, createRedis, closeRedis, type Redis } from '@chitchat/platform';
 import { startRedisProcess, startServiceProcess, type ServiceProcess, type TestRedis } from '@chitchat/testing';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
+/** The repository root: the nearest folder above with the workspace's package-lock.json. */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package-lock.json'))) dir = dirname(dir);
+  return `${dir}/`;
+}
+
+const root = repoRoot();
 const entry = (service: string): string => `${root}services/${service}/dist/src/main.js`;
 
 export interface ClusterOptions {
@@ -34,7 +43,17 @@ export class Cluster {
     this.#o = { gateways: 2, workers: 2, env: {}, workerEnv: () => ({}), ...options };
   }
 
+  /** Starts everything; if any part fails to start, stops what did and throws. */
   async start(): Promise<this> {
+    try {
+      return await this.#start();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  async #start(): Promise<this> {
     this.redis = await startRedisProcess();
     this.#env = { REDIS_URL: this.redis.url, HOST: '127.0.0.1', LEASE_TTL_MS: '1000', ...this.#o.env };
     this.admin = await connectRedis(createRedis({ url: this.redis.url, name: 'chaos-admin', role: 'worker', log: createLogger('chaos', 'silent') }));
