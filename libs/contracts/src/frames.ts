@@ -40,10 +40,22 @@ export const ErrorFrame = Type.Object({
 });
 export type ErrorFrame = Static<typeof ErrorFrame>;
 
+/** The room's users (each once, however many connections), on subscribe and on every change. */
+export const PresenceFrame = Type.Object({ type: Type.Literal('presence'), room: Type.String(), users: Type.Array(Type.String()) });
+export type PresenceFrame = Static<typeof PresenceFrame>;
+
+/** Someone else in the room is typing (at most one per user every 2 s). */
+export const TypingNoticeFrame = Type.Object({ type: Type.Literal('typing'), room: Type.String(), user: Type.String() });
+export type TypingNoticeFrame = Static<typeof TypingNoticeFrame>;
+
+/** The user's read marker in a room moved (sent to every connection of that user). */
+export const ReadFrame = Type.Object({ type: Type.Literal('read'), room: Type.String(), seq: Type.Integer({ minimum: 0 }) });
+export type ReadFrame = Static<typeof ReadFrame>;
+
 export const PongFrame = Type.Object({ type: Type.Literal('pong') });
 export type PongFrame = Static<typeof PongFrame>;
 
-export const ServerFrame = Type.Union([SubscribedFrame, UnsubscribedFrame, MessageFrame, ErrorFrame, PongFrame]);
+export const ServerFrame = Type.Union([SubscribedFrame, UnsubscribedFrame, MessageFrame, PresenceFrame, TypingNoticeFrame, ReadFrame, ErrorFrame, PongFrame]);
 export type ServerFrame = Static<typeof ServerFrame>;
 
 /** WebSocket close codes of the protocol. */

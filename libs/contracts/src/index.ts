@@ -35,6 +35,9 @@ export {
   HistoryPage,
   RoomSummary,
   RoomList,
+  Presence,
+  ReadMarkerBody,
+  ReadMarker,
   Problem,
 } from './rest.ts';
 export {
@@ -48,6 +51,9 @@ export {
   UnsubscribedFrame,
   MessageFrame,
   ErrorFrame,
+  PresenceFrame,
+  TypingNoticeFrame,
+  ReadFrame,
   PongFrame,
   ServerFrame,
   CloseCode,

@@ -11,7 +11,7 @@ function hashTag(key: string): string {
 
 test('every key of a room carries the room hash tag, so its script touches one slot', () => {
   for (const room of ['general', 'a', 'x-y_z', 'r'.repeat(64)]) {
-    const keys = [roomKeys.seq(room), roomKeys.log(room), roomKeys.live(room), roomKeys.meta(room), roomKeys.stored(room, 'm-1')];
+    const keys = [roomKeys.seq(room), roomKeys.log(room), roomKeys.live(room), roomKeys.meta(room), roomKeys.stored(room, 'm-1'), roomKeys.presence(room), roomKeys.typing(room, 'bob')];
     assert.deepEqual(new Set(keys.map(hashTag)), new Set([`room:${room}`]), room);
     assert.equal(new Set(keys).size, keys.length, 'keys are distinct');
   }
@@ -23,8 +23,9 @@ test('keys of a partition share one slot, and differ between partitions', () => 
   assert.notEqual(hashTag(partitionKeys.stream(4)), hashTag(partitionKeys.stream(3)));
 });
 
-test("a user's claim and sessions share one slot", () => {
-  assert.equal(hashTag(userKeys.claim('alice')), hashTag(userKeys.session('alice', 'h')));
+test("a user's keys and channel share one slot", () => {
+  const keys = [userKeys.claim('alice'), userKeys.session('alice', 'h'), userKeys.reads('alice'), userKeys.rooms('alice'), userKeys.events('alice')];
+  assert.deepEqual(new Set(keys.map(hashTag)), new Set(['user:alice']));
 });
 
 test('partitionOf is stable, in range and spreads rooms over all partitions', () => {

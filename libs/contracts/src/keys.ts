@@ -20,6 +20,10 @@ export const roomKeys = {
   meta: (room: string): string => `${roomTag(room)}:meta`,
   /** String: the seq a message id was stored under, so a redelivered entry is not stored twice. */
   stored: (room: string, messageId: string): string => `${roomTag(room)}:stored:${messageId}`,
+  /** Sorted set: `<username>|<connection>` scored by when that presence expires (ms). */
+  presence: (room: string): string => `${roomTag(room)}:presence`,
+  /** String with a short TTL: a user's typing notice was forwarded recently (throttle). */
+  typing: (room: string, userKey: string): string => `${roomTag(room)}:typing:${userKey}`,
 } as const;
 
 /** Keys of one ingest partition. */
@@ -43,11 +47,17 @@ export const userKeys = {
   claim: (userKey: string): string => `{user:${userKey}}:claim`,
   /** String: the session's username, under the hash of its token. */
   session: (userKey: string, tokenHash: string): string => `{user:${userKey}}:session:${tokenHash}`,
+  /** Hash: room -> the highest seq the user has read there. */
+  reads: (userKey: string): string => `{user:${userKey}}:reads`,
+  /** Set: rooms the user has joined (subscribed to, posted in or read). */
+  rooms: (userKey: string): string => `{user:${userKey}}:rooms`,
+  /** Sharded pub/sub channel: events for every connection of the user (read markers). */
+  events: (userKey: string): string => `{user:${userKey}}:events`,
 } as const;
 
 /** Keys that are not tied to one room, partition or user. */
 export const globalKeys = {
-  /** Sorted set: room name scored by its last message time (ms). */
+  /** Sorted set: room name scored by its last activity (first subscriber or last message, ms). */
   rooms: 'chat:rooms',
   /** Sorted set: live persistence workers scored by when their registration expires (ms). */
   persistenceWorkers: 'chat:persistence:workers',

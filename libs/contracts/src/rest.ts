@@ -69,12 +69,27 @@ export const RoomSummary = Type.Object({
   room: Type.String(),
   headSeq: Type.Integer({ minimum: 0 }),
   lastMessageAt: Type.Union([Type.Integer(), Type.Null()], { description: 'epoch ms, null if no message yet' }),
-  online: Type.Integer({ minimum: 0 }),
+  online: Type.Integer({ minimum: 0, description: 'users subscribed now (each once)' }),
+  joined: Type.Boolean({ description: 'the caller has subscribed to, posted in or read this room' }),
+  unread: Type.Optional(Type.Integer({ minimum: 0, description: 'joined rooms only: headSeq minus the read marker (own messages included)' })),
+  readSeq: Type.Optional(Type.Integer({ minimum: 0, description: "joined rooms only: the caller's read marker" })),
 });
 export type RoomSummary = Static<typeof RoomSummary>;
 
 export const RoomList = Type.Object({ rooms: Type.Array(RoomSummary) });
 export type RoomList = Static<typeof RoomList>;
+
+export const Presence = Type.Object({ room: Type.String(), users: Type.Array(Type.String(), { description: 'sorted, each user once' }) });
+export type Presence = Static<typeof Presence>;
+
+export const ReadMarkerBody = Type.Object({ seq: Type.Integer({ minimum: 0, description: 'the highest seq read' }) });
+export type ReadMarkerBody = Static<typeof ReadMarkerBody>;
+
+export const ReadMarker = Type.Object({
+  room: Type.String(),
+  seq: Type.Integer({ minimum: 0, description: 'the marker now: it never moves backwards and never past the head' }),
+});
+export type ReadMarker = Static<typeof ReadMarker>;
 
 /** RFC 9457 problem details, plus the stable machine `code`. */
 export const Problem = Type.Object({

@@ -3,7 +3,9 @@ import { CloseCode } from '@chitchat/contracts';
 import { SessionStore, createHttpApp, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import type { GatewayConfig } from './config.ts';
 import { Connection } from './connection.ts';
+import { Presence } from './presence.ts';
 import { RoomHub } from './room-hub.ts';
+import { UserHub } from './user-hub.ts';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -18,7 +20,9 @@ export interface GatewayDeps {
 export async function buildGatewayApp({ config, log, redis, subscriber }: GatewayDeps): Promise<{ app: HttpApp; hub: RoomHub; connections: Set<Connection> }> {
   const app = createHttpApp({ log, service: 'gateway' });
   const sessions = new SessionStore(redis, config.SESSION_TTL_SECONDS);
-  const hub = new RoomHub({ redis, subscriber, catchUpPage: config.CATCHUP_PAGE, log: log.child({ module: 'room-hub' }) });
+  const presence = new Presence(redis, { ttlMs: config.PRESENCE_TTL_MS, typingThrottleMs: config.TYPING_THROTTLE_MS });
+  const hub = new RoomHub({ redis, subscriber, catchUpPage: config.CATCHUP_PAGE, presence, log: log.child({ module: 'room-hub' }) });
+  const users = new UserHub(subscriber, log.child({ module: 'user-hub' }));
   const connections = new Set<Connection>();
 
   await app.register(healthPlugin, {
@@ -50,12 +54,19 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
   }, config.HEARTBEAT_MS);
   heartbeat.unref();
 
+  // Presence is renewed at a third of its TTL, so one missed round does not drop anyone.
+  const presenceTimer = setInterval(() => {
+    hub.refreshPresence().catch((err: unknown) => log.warn({ err }, 'presence refresh failed'));
+  }, Math.max(100, Math.floor(config.PRESENCE_TTL_MS / 3)));
+  presenceTimer.unref();
+
   // Sockets are closed with 1001 before the server stops (server.close() would wait for
   // them forever), so clients reconnect to another replica and resume with `since`.
   await app.register(websocket, {
     options: { maxPayload: config.MAX_PAYLOAD_BYTES, perMessageDeflate: false },
     preClose: (done) => {
       clearInterval(heartbeat);
+      clearInterval(presenceTimer);
       app.health.draining = true;
       for (const conn of connections) conn.close(CloseCode.goingAway, 'server shutting down');
       for (const ws of app.websocketServer.clients) ws.close(CloseCode.goingAway, 'server shutting down');
@@ -82,13 +93,23 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
       if (!conn) return;
       conn.dispose();
       connections.delete(conn);
+      users.remove(conn.username, conn);
     });
     sessions.verify(token).then(
       (session) => {
         if (!session || !token) return socket.close(CloseCode.unauthorized, 'unauthorized');
         if (socket.readyState !== socket.OPEN) return;
-        conn = new Connection(socket, { username: session.username, token, hub, maxBuffered: config.MAX_BUFFERED_BYTES, log: connLog });
+        conn = new Connection(socket, {
+          username: session.username,
+          token,
+          hub,
+          presence,
+          typingThrottleMs: config.TYPING_THROTTLE_MS,
+          maxBuffered: config.MAX_BUFFERED_BYTES,
+          log: connLog,
+        });
         connections.add(conn);
+        users.add(conn.username, conn);
         for (const text of early.splice(0)) conn.onFrame(text);
       },
       (err: unknown) => {

@@ -9,6 +9,8 @@ export const gatewayConfigSchema = {
   MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 256, default: 8192, description: 'largest client frame; larger closes with 1009' }),
   MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'unsent bytes per socket before it is closed as a slow consumer (4408)' }),
   CATCHUP_PAGE: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: 'room log entries read per catch-up step' }),
+  PRESENCE_TTL_MS: Type.Integer({ minimum: 200, default: 30_000, description: "a killed gateway's users leave presence within this" }),
+  TYPING_THROTTLE_MS: Type.Integer({ minimum: 0, default: 2000, description: 'at most one typing notice per user and room in this window' }),
   SESSION_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: 'session idle expiry (as ingest)' }),
 };
 

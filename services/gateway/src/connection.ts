@@ -2,6 +2,7 @@ import { Compile } from 'typebox/compile';
 import type { WebSocket } from 'ws';
 import { CLIENT_FRAME_TYPES, ClientFrame, CloseCode, FrameErrorCode, isValidRoom, type ErrorFrame } from '@chitchat/contracts';
 import type { Logger } from '@chitchat/platform';
+import type { Presence } from './presence.ts';
 import type { RoomHub, Subscriber } from './room-hub.ts';
 
 const clientFrame = Compile(ClientFrame);
@@ -19,11 +20,19 @@ export class Connection {
   readonly #maxBuffered: number;
   readonly #log: Logger;
   readonly #subs = new Map<string, Subscriber>();
+  readonly #presence: Presence;
+  readonly #typingThrottleMs: number;
+  readonly #lastTyping = new Map<string, number>();
   /** Control frames run one after another, in the order the client sent them. */
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(ws: WebSocket, opts: { username: string; token: string; hub: RoomHub; maxBuffered: number; log: Logger }) {
+  constructor(
+    ws: WebSocket,
+    opts: { username: string; token: string; hub: RoomHub; presence: Presence; typingThrottleMs: number; maxBuffered: number; log: Logger },
+  ) {
     this.#ws = ws;
+    this.#presence = opts.presence;
+    this.#typingThrottleMs = opts.typingThrottleMs;
     this.username = opts.username;
     this.token = opts.token;
     this.#hub = opts.hub;
@@ -48,8 +57,7 @@ export class Connection {
       case 'ping':
         return this.send(PONG);
       case 'typing':
-        // Forwarding typing notices comes with presence; until then it is accepted and dropped.
-        return;
+        return this.#typing(frame.room);
       case 'subscribe':
         this.#serial(() => this.#subscribe(frame.room, frame.since));
         return;
@@ -91,6 +99,8 @@ export class Connection {
     if (previous) this.#hub.leave(previous);
     const sub: Subscriber = {
       room,
+      username: this.username,
+      member: this.#presence.member(this.username),
       last: 0,
       active: true,
       send: (frame) => this.send(frame),
@@ -105,6 +115,17 @@ export class Connection {
       this.#hub.leave(sub);
       this.#error(FrameErrorCode.unavailable, `could not subscribe to '${room}' now; try again`, room);
     }
+  }
+
+  /** Typing notices go to the room's other members, at most one per user every throttle window. */
+  #typing(room: string): void {
+    const sub = this.#subs.get(room);
+    if (!sub) return this.#error(FrameErrorCode.notSubscribed, `subscribe to '${room}' before sending typing notices`, room);
+    const now = Date.now();
+    // A local check first, so a client that sends on every key press costs no Redis call.
+    if (now - (this.#lastTyping.get(room) ?? 0) < this.#typingThrottleMs) return;
+    this.#lastTyping.set(room, now);
+    this.#hub.typing(sub).catch((err: unknown) => this.#log.warn({ err, room }, 'typing notice failed'));
   }
 
   #unsubscribe(room: string): void {

@@ -1,9 +1,25 @@
-import { FrameErrorCode, messageFromLogEntry, roomKeys, seqOfLogEntryId, type ErrorFrame, type SubscribedFrame } from '@chitchat/contracts';
+import {
+  FrameErrorCode,
+  globalKeys,
+  messageFromLogEntry,
+  userKeys,
+  usernameKey,
+  roomKeys,
+  seqOfLogEntryId,
+  type ErrorFrame,
+  type PresenceFrame,
+  type SubscribedFrame,
+} from '@chitchat/contracts';
 import type { Logger, Redis } from '@chitchat/platform';
+import type { Presence } from './presence.ts';
 
 /** One connection's subscription to one room, as the hub sees it. */
 export interface Subscriber {
   readonly room: string;
+  /** Who is subscribed: presence counts users, typing notices skip their sender. */
+  readonly username: string;
+  /** This subscription's presence member (one per connection and room). */
+  readonly member: string;
   /** The highest seq delivered to this subscriber. */
   last: number;
   /** False once unsubscribed or closed: nothing more is sent. */
@@ -19,6 +35,8 @@ type RawEntry = [id: string, fields: string[]];
 /** A room with local subscribers. Every delivery step runs through `run`, one at a time. */
 class Room {
   readonly subs = new Set<Subscriber>();
+  /** Everyone from the start of `join` to `leave`: they get presence and typing frames. */
+  readonly listeners = new Set<Subscriber>();
   /** Subscribers between `join` and being added to `subs`. */
   joining = 0;
   /** The highest seq dispatched live; null until the first subscriber joins. */
@@ -46,6 +64,7 @@ export interface RoomHubOptions {
   /** The sharded pub/sub connection, used only for SSUBSCRIBE/SUNSUBSCRIBE. */
   subscriber: Redis;
   catchUpPage: number;
+  presence: Presence;
   log: Logger;
 }
 
@@ -90,12 +109,15 @@ export class RoomHub {
   async join(sub: Subscriber, since: number | undefined): Promise<void> {
     const room = this.#room(sub.room);
     room.joining++;
+    room.listeners.add(sub);
     try {
       await room.subscribed;
       const head = await this.#head(room.name);
       sub.last = since === undefined ? head : Math.min(since, head);
       const frame: SubscribedFrame = { type: 'subscribed', room: room.name, headSeq: head };
       sub.send(JSON.stringify(frame));
+      const [users] = await Promise.all([this.#o.presence.join(room.name, [sub.member]), this.#recordJoin(sub)]);
+      sub.send(JSON.stringify({ type: 'presence', room: room.name, users } satisfies PresenceFrame));
       if (sub.last > 0 && sub.last < head) await this.#warnIfTrimmed(sub);
       await this.#catchUp(sub, head);
       await room.run(async () => {
@@ -110,13 +132,40 @@ export class RoomHub {
     }
   }
 
-  /** Stops delivering to `sub`. */
+  /** Stops delivering to `sub` and takes it out of the room's presence. */
   leave(sub: Subscriber): void {
+    if (!sub.active) return;
     sub.active = false;
+    this.#o.presence.leave(sub.room, [sub.member]).catch((err: unknown) => this.#o.log.warn({ err, room: sub.room }, 'presence leave failed'));
     const room = this.#rooms.get(sub.room);
     if (!room) return;
     room.subs.delete(sub);
+    room.listeners.delete(sub);
     this.#release(room);
+  }
+
+  /** The room appears in the room list (once it has a subscriber) and among the user's rooms. */
+  async #recordJoin(sub: Subscriber): Promise<void> {
+    await this.#o.redis
+      .pipeline()
+      .sadd(userKeys.rooms(usernameKey(sub.username)), sub.room)
+      .zadd(globalKeys.rooms, 'NX', Date.now(), sub.room)
+      .exec();
+  }
+
+  /** Renews the presence of every local subscriber (and lets expired ones of dead gateways go). */
+  async refreshPresence(): Promise<void> {
+    await Promise.all(
+      [...this.#rooms.values()].map(async (room) => {
+        const members = [...room.listeners].map((s) => s.member);
+        if (members.length > 0) await this.#o.presence.refresh(room.name, members);
+      }),
+    );
+  }
+
+  /** Forwards a typing notice of `sub` to the room's other members, throttled. */
+  typing(sub: Subscriber): Promise<boolean> {
+    return this.#o.presence.typing(sub.room, sub.username);
   }
 
   #room(name: string): Room {
@@ -132,7 +181,7 @@ export class RoomHub {
 
   /** Unsubscribes the channel once no one here is in the room. */
   #release(room: Room): void {
-    if (room.subs.size > 0 || room.joining > 0 || this.#rooms.get(room.name) !== room) return;
+    if (room.subs.size > 0 || room.joining > 0 || room.listeners.size > 0 || this.#rooms.get(room.name) !== room) return;
     this.#rooms.delete(room.name);
     this.#byChannel.delete(room.channel);
     this.#o.subscriber.sunsubscribe(room.channel).catch((err: unknown) => this.#o.log.warn({ err, room: room.name }, 'sunsubscribe failed'));
@@ -141,15 +190,21 @@ export class RoomHub {
   #onLive(channel: string, raw: string): void {
     const room = this.#byChannel.get(channel);
     if (!room) return;
-    let seq: number;
+    let event: { type?: string; user?: string; message?: { seq?: number } };
     try {
-      seq = (JSON.parse(raw) as { message: { seq: number } }).message.seq;
+      event = JSON.parse(raw) as typeof event;
     } catch (err) {
       this.#o.log.error({ err, channel }, 'unreadable live event');
       return;
     }
-    if (!Number.isInteger(seq)) return;
-    room.run(() => this.#deliver(room, seq, raw)).catch((err: unknown) => this.#failRoom(room, err));
+    if (event.type === 'presence' || event.type === 'typing') {
+      // Ephemeral: straight to everyone in the room (a typing notice not to its sender).
+      for (const sub of room.listeners) if (event.type === 'presence' || sub.username !== event.user) sub.send(raw);
+      return;
+    }
+    const seq = event.message?.seq;
+    if (event.type !== 'message' || !Number.isInteger(seq)) return;
+    room.run(() => this.#deliver(room, seq as number, raw)).catch((err: unknown) => this.#failRoom(room, err));
   }
 
   async #deliver(room: Room, seq: number, frame: string): Promise<void> {

@@ -140,7 +140,7 @@ test('a client that stops reading is closed with 4408, resumes with since and mi
   await slow.until('flood', 1500);
   assert.ok(slow.closeCodes.includes(4408), `closed as a slow consumer (got ${slow.closeCodes.join(',')})`);
   for (const c of [slow, steady]) {
-    assert.equal(c.duplicates, 0);
+    assert.equal(c.duplicates, 0, `${c === slow ? 'slow' : 'steady'}: no duplicates (reconnects ${c.reconnects}, closes ${c.closeCodes.join(',')})`);
     assert.equal(c.gaps, 0);
     assert.deepEqual(c.received.get('flood')?.map((m) => m.seq), range(1, 1500));
     c.stop();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { logEntryId, roomKeys } from '@chitchat/contracts';
+import { roomKeys } from '@chitchat/contracts';
 import { SessionStore, closeRedis, connectRedis, createLogger, createRedis, listen, type Redis } from '@chitchat/platform';
 import { TestWsClient, defer, startTestRedis, type TestRedis } from '@chitchat/testing';
 import { buildGatewayApp } from '../src/app.ts';
@@ -48,11 +48,23 @@ export class FakeLog {
     this.#redis = redis;
   }
 
+  /** Like the persistence script, seq and log entry are written atomically (a reader never sees one without the other). */
   async commit(room: string, text: string, { publish = true, user = 'alice' } = {}): Promise<number> {
-    const seq = await this.#redis.incr(roomKeys.seq(room));
-    const message = { id: randomUUID(), room, seq, user, text, ts: Date.now() };
-    await this.#redis.xadd(roomKeys.log(room), logEntryId(seq), 'id', message.id, 'user', user, 'text', text, 'ts', String(message.ts));
-    if (publish) await this.#redis.spublish(roomKeys.live(room), JSON.stringify({ type: 'message', room, message }));
+    const id = randomUUID();
+    const ts = Date.now();
+    const seq = (await this.#redis.eval(
+      `local seq = redis.call('INCR', KEYS[1])
+       redis.call('XADD', KEYS[2], seq .. '-0', 'id', ARGV[1], 'user', ARGV[2], 'text', ARGV[3], 'ts', ARGV[4])
+       return seq`,
+      2,
+      roomKeys.seq(room),
+      roomKeys.log(room),
+      id,
+      user,
+      text,
+      ts,
+    )) as number;
+    if (publish) await this.#redis.spublish(roomKeys.live(room), JSON.stringify({ type: 'message', room, message: { id, room, seq, user, text, ts } }));
     return seq;
   }
 }

@@ -1,4 +1,13 @@
-import { DEFAULT_ROOM, globalKeys, messageFromLogEntry, roomKeys, type HistoryPage, type RoomSummary } from '@chitchat/contracts';
+import {
+  DEFAULT_ROOM,
+  globalKeys,
+  messageFromLogEntry,
+  roomKeys,
+  userKeys,
+  usernameKey,
+  type HistoryPage,
+  type RoomSummary,
+} from '@chitchat/contracts';
 import type { Redis } from '@chitchat/platform';
 
 type RawEntry = [id: string, fields: string[]];
@@ -34,19 +43,49 @@ export class HistoryStore {
     return { room, messages: entries.map(([id, fields]) => messageFromLogEntry(room, id, fields)), headSeq: Number(head ?? 0) };
   }
 
-  /** Rooms by latest activity (plus `general`, which always exists). */
-  async rooms(max: number): Promise<RoomSummary[]> {
-    const names = await this.#redis.zrevrange(globalKeys.rooms, 0, max - 1);
+  /**
+   * Rooms by latest activity (plus `general`, which always exists), with who is online and,
+   * for rooms `username` has joined, how many messages they have not read (headSeq minus
+   * their read marker; their own messages count too).
+   */
+  async rooms(max: number, username: string): Promise<RoomSummary[]> {
+    const user = usernameKey(username);
+    const now = Date.now();
+    const [[, names], [, joined], [, reads]] = (await this.#redis
+      .pipeline()
+      .zrevrange(globalKeys.rooms, 0, max - 1)
+      .smembers(userKeys.rooms(user))
+      .hgetall(userKeys.reads(user))
+      .exec()) as [[null, string[]], [null, string[]], [null, Record<string, string>]];
     if (!names.includes(DEFAULT_ROOM)) names.push(DEFAULT_ROOM);
     const pipeline = this.#redis.pipeline();
-    for (const room of names) pipeline.get(roomKeys.seq(room)).hget(roomKeys.meta(room), 'lastMessageAt');
+    for (const room of names) {
+      pipeline.get(roomKeys.seq(room)).hget(roomKeys.meta(room), 'lastMessageAt').zrangebyscore(roomKeys.presence(room), `(${now}`, '+inf');
+    }
     const replies = ((await pipeline.exec()) ?? []).map(([err, value]) => {
       if (err) throw err;
-      return value as string | null;
+      return value;
     });
+    const member = new Set(joined);
     return names.map((room, i) => {
-      const last = replies[2 * i + 1];
-      return { room, headSeq: Number(replies[2 * i] ?? 0), lastMessageAt: last ? Number(last) : null, online: 0 };
+      const [head, last, present] = replies.slice(3 * i, 3 * i + 3) as [string | null, string | null, string[]];
+      const headSeq = Number(head ?? 0);
+      const summary: RoomSummary = { room, headSeq, lastMessageAt: last ? Number(last) : null, online: usersOf(present).length, joined: member.has(room) };
+      if (summary.joined) {
+        summary.readSeq = Math.min(headSeq, Number(reads[room] ?? 0));
+        summary.unread = headSeq - summary.readSeq;
+      }
+      return summary;
     });
   }
+
+  /** The users subscribed to a room now, sorted, each once. */
+  async presence(room: string): Promise<string[]> {
+    return usersOf(await this.#redis.zrangebyscore(roomKeys.presence(room), `(${Date.now()}`, '+inf'));
+  }
+}
+
+/** Users of presence members (`<username>|<connection>`), sorted, each once. */
+function usersOf(members: string[]): string[] {
+  return [...new Set(members.map((m) => m.slice(0, m.indexOf('|'))))].sort();
 }

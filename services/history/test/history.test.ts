@@ -85,8 +85,8 @@ test('the room list has every room by latest activity, and general always', asyn
   assert.equal(res.statusCode, 200);
   const { rooms } = res.json<{ rooms: { room: string; headSeq: number; lastMessageAt: number | null; online: number }[] }>();
   assert.deepEqual(rooms, [
-    { room: 'books', headSeq: 120, lastMessageAt: 1_700_000_000_120, online: 0 },
-    { room: 'cooking', headSeq: 3, lastMessageAt: 1_700_000_000_003, online: 0 },
-    { room: 'general', headSeq: 0, lastMessageAt: null, online: 0 },
+    { room: 'books', headSeq: 120, lastMessageAt: 1_700_000_000_120, online: 0, joined: false },
+    { room: 'cooking', headSeq: 3, lastMessageAt: 1_700_000_000_003, online: 0, joined: false },
+    { room: 'general', headSeq: 0, lastMessageAt: null, online: 0, joined: false },
   ]);
 });

@@ -1,6 +1,7 @@
 import { SessionStore, createHttpApp, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import { MessageAcceptor } from './accept.ts';
 import type { IngestConfig } from './config.ts';
+import { ReadMarkers } from './read-markers.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 
@@ -18,6 +19,6 @@ export async function buildIngestApp({ config, log, redis }: IngestDeps): Promis
   const acceptor = new MessageAcceptor(redis, { partitions: config.INGEST_PARTITIONS, idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS });
   await app.register(healthPlugin, { checks: { redis: redisCheck(redis) } });
   await app.register(sessionRoutes, { sessions });
-  await app.register(messageRoutes, { sessions, acceptor });
+  await app.register(messageRoutes, { sessions, acceptor, reads: new ReadMarkers(redis) });
   return app;
 }

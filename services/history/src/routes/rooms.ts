@@ -1,5 +1,5 @@
-import { HistoryPage, HistoryQuery, Problem, RoomList, RoomParams } from '@chitchat/contracts';
-import { ApiError, requireSession, type HttpApp, type SessionStore } from '@chitchat/platform';
+import { HistoryPage, HistoryQuery, Presence, Problem, RoomList, RoomParams } from '@chitchat/contracts';
+import { ApiError, requireSession, sessionOf, type HttpApp, type SessionStore } from '@chitchat/platform';
 import type { HistoryStore } from '../store.ts';
 
 /** `GET /v1/rooms/{room}/messages` (pages of history) and `GET /v1/rooms` (room list). */
@@ -35,6 +35,20 @@ export async function roomRoutes(app: HttpApp, deps: { sessions: SessionStore; s
         response: { 200: RoomList, 401: Problem },
       },
     },
-    async () => ({ rooms: await deps.store.rooms(deps.roomListMax) }),
+    async (request) => ({ rooms: await deps.store.rooms(deps.roomListMax, sessionOf(request).username) }),
+  );
+
+  app.get(
+    '/v1/rooms/:room/presence',
+    {
+      schema: {
+        tags: ['history'],
+        summary: 'Users subscribed to the room now',
+        security: [{ bearer: [] }],
+        params: RoomParams,
+        response: { 200: Presence, 401: Problem, 404: Problem },
+      },
+    },
+    async (request) => ({ room: request.params.room, users: await deps.store.presence(request.params.room) }),
   );
 }

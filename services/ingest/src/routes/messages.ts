@@ -1,9 +1,10 @@
-import { MessageAccepted, Problem, RoomParams, SendMessageBody, textProblem } from '@chitchat/contracts';
+import { MessageAccepted, Problem, ReadMarker, ReadMarkerBody, RoomParams, SendMessageBody, textProblem } from '@chitchat/contracts';
 import { ApiError, requireSession, sessionOf, type HttpApp, type SessionStore } from '@chitchat/platform';
 import type { MessageAcceptor } from '../accept.ts';
+import type { ReadMarkers } from '../read-markers.ts';
 
-/** `POST /v1/rooms/{room}/messages`: accept a message for the room's ordered log. */
-export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore; acceptor: MessageAcceptor }): Promise<void> {
+/** `POST /v1/rooms/{room}/messages` (send) and `POST /v1/rooms/{room}/read` (read marker). */
+export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore; acceptor: MessageAcceptor; reads: ReadMarkers }): Promise<void> {
   app.post(
     '/v1/rooms/:room/messages',
     {
@@ -25,7 +26,28 @@ export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore
       if (why) throw new ApiError('invalidMessage', why);
       const { username } = sessionOf(request);
       const { id } = await deps.acceptor.accept({ room, user: username, text, clientMsgId });
+      await deps.reads.joined(username, room);
       return reply.status(202).send(clientMsgId === undefined ? { id, room } : { id, room, clientMsgId });
+    },
+  );
+
+  app.post(
+    '/v1/rooms/:room/read',
+    {
+      onRequest: requireSession(deps.sessions),
+      schema: {
+        tags: ['messages'],
+        summary: 'Report the highest seq read in the room; the marker never moves back',
+        security: [{ bearer: [] }],
+        params: RoomParams,
+        body: ReadMarkerBody,
+        response: { 200: ReadMarker, 400: Problem, 401: Problem, 404: Problem },
+      },
+    },
+    async (request) => {
+      const { room } = request.params;
+      const seq = await deps.reads.mark(sessionOf(request).username, room, request.body.seq);
+      return { room, seq };
     },
   );
 }
