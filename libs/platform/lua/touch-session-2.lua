@@ -1,6 +1,6 @@
 -- Checks a session and extends it (sessions expire after a TTL without use).
 -- KEYS[1] the name's claim key   KEYS[2] the session's key
--- ARGV[1] hash of the token      ARGV[2] TTL in seconds
+-- ARGV[1] session id   ARGV[2] TTL in seconds
 -- Returns the username, or false if the session is unknown, expired or revoked.
 local username = redis.call('GET', KEYS[2])
 if not username then return false end

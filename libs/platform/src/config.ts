@@ -15,8 +15,31 @@ export const commonConfig = {
   ),
   HOST: Type.String({ default: '0.0.0.0', description: 'address the HTTP server binds' }),
   INGEST_PARTITIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 8, description: 'number of ingest partition streams; the same for every service' }),
+  TRUST_PROXY: Type.String({ default: 'loopback,linklocal,uniquelocal', description: 'proxies whose X-Forwarded-For is believed (fastify trustProxy): the client IP for limits and logs' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'hard deadline for a graceful shutdown' }),
 } satisfies TProperties;
+
+/** Variables of the services that verify tokens. */
+export const sessionConfig = {
+  TOKEN_SECRET: Type.String({ default: '', description: 'HMAC secret that signs session tokens (32+ characters); required when NODE_ENV=production' }),
+  NODE_ENV: Type.String({ default: 'development', description: '`production` refuses to start without TOKEN_SECRET' }),
+  SESSION_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: 'an unused session expires and frees its name' }),
+} satisfies TProperties;
+
+/** Used only outside production, with a warning: every process of `npm start` and the tests agree on it. */
+export const DEVELOPMENT_SECRET = 'chitchat-development-secret-not-for-production-use';
+
+/**
+ * The token secret to use: `TOKEN_SECRET`, or outside production a fixed development secret
+ * (with a warning). In production a missing or short secret stops the start.
+ */
+export function tokenSecret(config: { TOKEN_SECRET: string; NODE_ENV: string }, warn: (message: string) => void): string {
+  if (config.TOKEN_SECRET.length >= 32) return config.TOKEN_SECRET;
+  if (config.TOKEN_SECRET) throw new ConfigError('invalid configuration: TOKEN_SECRET must be at least 32 characters');
+  if (config.NODE_ENV === 'production') throw new ConfigError('invalid configuration: TOKEN_SECRET is required when NODE_ENV=production');
+  warn('TOKEN_SECRET is not set: using the public development secret. Never do this in production.');
+  return DEVELOPMENT_SECRET;
+}
 
 /**
  * Reads the service's variables from `env` once, applies defaults, coerces numbers and

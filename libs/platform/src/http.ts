@@ -37,6 +37,8 @@ export interface HttpAppOptions {
   service: string;
   /** Largest request body in bytes; larger ones get 413 `payload_too_large`. */
   bodyLimit?: number;
+  /** Proxies whose X-Forwarded-For is believed (fastify `trustProxy`). */
+  trustProxy?: string;
 }
 
 /**
@@ -44,9 +46,10 @@ export interface HttpAppOptions {
  * with a request id, TypeBox schemas, and one error handler that answers problem+json
  * (RFC 9457) and never shows the internals of a 5xx.
  */
-export function createHttpApp({ log, service, bodyLimit = 16 * 1024 }: HttpAppOptions): HttpApp {
+export function createHttpApp({ log, service, bodyLimit = 16 * 1024, trustProxy = 'loopback' }: HttpAppOptions): HttpApp {
   const app = Fastify({
     loggerInstance: log,
+    trustProxy,
     bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

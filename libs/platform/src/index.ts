@@ -1,4 +1,4 @@
-export { ConfigError, commonConfig, loadConfig } from './config.ts';
+export { ConfigError, DEVELOPMENT_SECRET, commonConfig, sessionConfig, tokenSecret, loadConfig } from './config.ts';
 export { createLogger, redactUrl, type Logger } from './logger.ts';
 export { createRedis, connectRedis, closeRedis, type Redis, type RedisRole, type RedisConnectionOptions } from './redis.ts';
 export { loadLuaScripts, type LuaScript } from './lua.ts';

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
 import type { Redis } from 'ioredis';
 import { isValidUsername, userKeys, usernameKey } from '@chitchat/contracts';
 import { loadLuaScripts, type LuaScript } from './lua.ts';
@@ -6,7 +7,7 @@ import { loadLuaScripts, type LuaScript } from './lua.ts';
 /** A verified session: who is calling. */
 export interface Session {
   username: string;
-  /** The token's hash; identifies the session without holding the secret. */
+  /** The session id (in the token as `sid`); revoking it ends every use of the token. */
   id: string;
 }
 
@@ -21,60 +22,75 @@ export class UsernameTakenError extends Error {
   override name = 'UsernameTakenError';
 }
 
+/** The one signing algorithm tokens may use: a token naming any other (or `none`) is refused. */
+const ALGORITHM = 'HS256';
+const ISSUER = 'chitchat';
+
 /**
- * Sessions and the unique username claims behind them, in Redis.
+ * Sessions and the unique username claims behind them.
  *
- * A token is `<username>.<32 random bytes, base64url>`; Redis keeps only its SHA-256, so a
- * copy of the data set holds no usable token. A session not used for `ttlSeconds` expires
- * and frees its name; every verification extends it.
+ * A token is a JWT signed with HS256 (pinned) that carries the username (`sub`) and a
+ * session id (`sid`). The session itself lives in Redis: the token is valid only while
+ * its session exists there, so leaving revokes it at once everywhere, and a session not
+ * used for `ttlSeconds` expires and frees its name (each verification extends it).
  */
 export class SessionStore {
   readonly #scripts: Record<'create-session' | 'touch-session' | 'revoke-session', LuaScript>;
   readonly #ttlSeconds: number;
+  readonly #secret: Uint8Array;
 
-  constructor(redis: Redis, ttlSeconds = 24 * 3600) {
+  constructor(redis: Redis, options: { secret: string; ttlSeconds?: number }) {
     this.#scripts = loadLuaScripts(redis, import.meta.url, ['create-session', 'touch-session', 'revoke-session']);
-    this.#ttlSeconds = ttlSeconds;
+    this.#ttlSeconds = options.ttlSeconds ?? 24 * 3600;
+    this.#secret = new TextEncoder().encode(options.secret);
   }
 
   /** Claims `username` (case-insensitively unique) and returns a new token. */
   async create(username: string): Promise<CreatedSession> {
     if (!isValidUsername(username)) throw new Error(`not a valid username: ${JSON.stringify(username)}`);
-    const token = `${username}.${randomBytes(32).toString('base64url')}`;
-    const { keys, hash } = this.#locate(token) as Located;
-    const ok = await this.#scripts['create-session'](keys, [hash, username, this.#ttlSeconds]);
+    const sid = randomBytes(16).toString('base64url');
+    const ok = await this.#scripts['create-session'](keysOf(username, sid), [sid, username, this.#ttlSeconds]);
     if (ok !== 1) throw new UsernameTakenError(`username '${username}' is taken`);
+    const token = await new SignJWT({ sid })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(username)
+      .setIssuer(ISSUER)
+      .setIssuedAt()
+      .sign(this.#secret);
     return { token, username, expiresAt: new Date(Date.now() + this.#ttlSeconds * 1000) };
   }
 
-  /** The session of a token, extending it; `null` for an unknown, expired or revoked token. */
+  /** The session of a token, extending it; `null` for a forged, unknown, expired or revoked token. */
   async verify(token: string | undefined): Promise<Session | null> {
-    const located = token ? this.#locate(token) : null;
-    if (!located) return null;
-    const username = await this.#scripts['touch-session'](located.keys, [located.hash, this.#ttlSeconds]);
-    return typeof username === 'string' ? { username, id: located.hash } : null;
+    const claims = await this.#claims(token);
+    if (!claims) return null;
+    const username = await this.#scripts['touch-session'](keysOf(claims.username, claims.id), [claims.id, this.#ttlSeconds]);
+    return typeof username === 'string' ? { username, id: claims.id } : null;
   }
 
   /** Ends the session of a token; its name is free at once. */
-  async revoke(token: string): Promise<boolean> {
-    const located = this.#locate(token);
-    if (!located) return false;
-    return (await this.#scripts['revoke-session'](located.keys, [located.hash])) === 1;
+  async revoke(session: Session): Promise<boolean> {
+    const revoked = await this.#scripts['revoke-session'](keysOf(session.username, session.id), [session.id, userKeys.events(usernameKey(session.username))]);
+    return revoked === 1;
   }
 
-  #locate(token: string): Located | null {
-    const dot = token.lastIndexOf('.');
-    const username = token.slice(0, dot);
-    if (dot < 0 || !isValidUsername(username) || token.length - dot < 40) return null;
-    const hash = createHash('sha256').update(token).digest('base64url');
-    const user = usernameKey(username);
-    return { hash, keys: [userKeys.claim(user), userKeys.session(user, hash)] };
+  /** The signed claims of a token, without touching Redis. */
+  async #claims(token: string | undefined): Promise<Session | null> {
+    if (!token || token.length > 2048) return null;
+    try {
+      const { payload } = await jwtVerify(token, this.#secret, { algorithms: [ALGORITHM], issuer: ISSUER });
+      const { sub, sid } = payload as { sub?: unknown; sid?: unknown };
+      if (!isValidUsername(sub) || typeof sid !== 'string' || sid.length === 0 || sid.length > 64) return null;
+      return { username: sub, id: sid };
+    } catch {
+      return null;
+    }
   }
 }
 
-interface Located {
-  hash: string;
-  keys: [string, string];
+function keysOf(username: string, sid: string): [string, string] {
+  const user = usernameKey(username);
+  return [userKeys.claim(user), userKeys.session(user, sid)];
 }
 
 /** The token of an `Authorization: Bearer <token>` header. */

@@ -18,3 +18,13 @@ test('a bad value stops the start with an error naming the variable', () => {
   assert.throws(() => loadConfig(schema, { INGEST_PARTITIONS: '0' }), /INGEST_PARTITIONS/);
   assert.throws(() => loadConfig(schema, { LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
 });
+
+test('production refuses to start without a token secret; development warns and uses a public one', async () => {
+  const { tokenSecret } = await import('@chitchat/platform');
+  assert.throws(() => tokenSecret({ TOKEN_SECRET: '', NODE_ENV: 'production' }, () => {}), /TOKEN_SECRET is required/);
+  assert.throws(() => tokenSecret({ TOKEN_SECRET: 'short', NODE_ENV: 'production' }, () => {}), /at least 32/);
+  const warnings: string[] = [];
+  assert.ok(tokenSecret({ TOKEN_SECRET: '', NODE_ENV: 'development' }, (w) => warnings.push(w)).length >= 32);
+  assert.match(warnings[0] ?? '', /never do this in production/i);
+  assert.equal(tokenSecret({ TOKEN_SECRET: 's'.repeat(40), NODE_ENV: 'production' }, () => {}), 's'.repeat(40));
+});

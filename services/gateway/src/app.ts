@@ -1,6 +1,6 @@
 import websocket from '@fastify/websocket';
 import { CloseCode } from '@chitchat/contracts';
-import { SessionStore, createHttpApp, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import { SessionStore, createHttpApp, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import type { GatewayConfig } from './config.ts';
 import { Connection } from './connection.ts';
 import { Presence } from './presence.ts';
@@ -18,8 +18,8 @@ export interface GatewayDeps {
 
 /** The WebSocket gateway: `/v1/ws?token=`, subscribe with resume, live fan-out. */
 export async function buildGatewayApp({ config, log, redis, subscriber }: GatewayDeps): Promise<{ app: HttpApp; hub: RoomHub; connections: Set<Connection> }> {
-  const app = createHttpApp({ log, service: 'gateway' });
-  const sessions = new SessionStore(redis, config.SESSION_TTL_SECONDS);
+  const app = createHttpApp({ log, service: 'gateway', trustProxy: config.TRUST_PROXY });
+  const sessions = new SessionStore(redis, { secret: tokenSecret(config, (m) => log.warn(m)), ttlSeconds: config.SESSION_TTL_SECONDS });
   const presence = new Presence(redis, { ttlMs: config.PRESENCE_TTL_MS, typingThrottleMs: config.TYPING_THROTTLE_MS });
   const hub = new RoomHub({ redis, subscriber, catchUpPage: config.CATCHUP_PAGE, presence, log: log.child({ module: 'room-hub' }) });
   const users = new UserHub(subscriber, log.child({ module: 'user-hub' }));
@@ -102,6 +102,7 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
         conn = new Connection(socket, {
           username: session.username,
           token,
+          sessionId: session.id,
           hub,
           presence,
           typingThrottleMs: config.TYPING_THROTTLE_MS,

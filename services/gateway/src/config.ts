@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
-import { commonConfig, loadConfig } from '@chitchat/platform';
+import { commonConfig, loadConfig, sessionConfig } from '@chitchat/platform';
 
 export const gatewayConfigSchema = {
   ...commonConfig,
+  ...sessionConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3002, description: 'gateway WebSocket/HTTP port' }),
   HEARTBEAT_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'WebSocket ping interval; a socket silent for two is dropped' }),
   SESSION_TOUCH_MS: Type.Integer({ minimum: 100, default: 60_000, description: 'how often an open socket extends (and re-checks) its session' }),
@@ -11,7 +12,6 @@ export const gatewayConfigSchema = {
   CATCHUP_PAGE: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: 'room log entries read per catch-up step' }),
   PRESENCE_TTL_MS: Type.Integer({ minimum: 200, default: 30_000, description: "a killed gateway's users leave presence within this" }),
   TYPING_THROTTLE_MS: Type.Integer({ minimum: 0, default: 2000, description: 'at most one typing notice per user and room in this window' }),
-  SESSION_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: 'session idle expiry (as ingest)' }),
 };
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;

@@ -12,6 +12,8 @@ const PONG = JSON.stringify({ type: 'pong' });
 export class Connection {
   readonly username: string;
   readonly token: string;
+  /** The session the token belongs to: revoking it closes this socket with 4401. */
+  readonly sessionId: string;
   /** Set by each pong; a socket that stays silent over a whole heartbeat is dropped. */
   alive = true;
   lastTouch = Date.now();
@@ -28,13 +30,14 @@ export class Connection {
 
   constructor(
     ws: WebSocket,
-    opts: { username: string; token: string; hub: RoomHub; presence: Presence; typingThrottleMs: number; maxBuffered: number; log: Logger },
+    opts: { username: string; token: string; sessionId: string; hub: RoomHub; presence: Presence; typingThrottleMs: number; maxBuffered: number; log: Logger },
   ) {
     this.#ws = ws;
     this.#presence = opts.presence;
     this.#typingThrottleMs = opts.typingThrottleMs;
     this.username = opts.username;
     this.token = opts.token;
+    this.sessionId = opts.sessionId;
     this.#hub = opts.hub;
     this.#maxBuffered = opts.maxBuffered;
     this.#log = opts.log;

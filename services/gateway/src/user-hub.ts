@@ -1,13 +1,15 @@
-import { userKeys, usernameKey } from '@chitchat/contracts';
+import { CloseCode, userKeys, usernameKey } from '@chitchat/contracts';
 import type { Logger, Redis } from '@chitchat/platform';
 
-/** Something that takes a pre-serialized frame: a connection. */
+/** A connection, as the user hub sees it. */
 export interface FrameSink {
+  readonly sessionId: string;
   send(frame: string): void;
+  close(code: number, reason: string): void;
 }
 
 /**
- * Per-user events (read markers) to every connection of that user on this gateway. The
+ * Per-user events (read markers, session revocations) to every connection of that user on this gateway. The
  * gateway subscribes to a user's channel while it has a connection of that user.
  */
 export class UserHub {
@@ -20,7 +22,14 @@ export class UserHub {
     this.#subscriber = subscriber;
     this.#log = log;
     subscriber.on('smessage', (channel: string, raw: string) => {
-      for (const sink of this.#users.get(channel) ?? []) sink.send(raw);
+      const sinks = this.#users.get(channel);
+      if (!sinks) return;
+      // A revoked session's sockets are closed at once; other events go to every socket.
+      const revoked = raw.startsWith('{"type":"revoked"') ? (JSON.parse(raw) as { sid: string }).sid : undefined;
+      for (const sink of [...sinks]) {
+        if (revoked === undefined) sink.send(raw);
+        else if (sink.sessionId === revoked) sink.close(CloseCode.unauthorized, 'session ended');
+      }
     });
     subscriber.on('ready', () => {
       if (this.#connectedOnce && this.#users.size > 0) {

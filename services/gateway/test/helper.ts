@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { roomKeys } from '@chitchat/contracts';
-import { SessionStore, closeRedis, connectRedis, createLogger, createRedis, listen, type Redis } from '@chitchat/platform';
+import { DEVELOPMENT_SECRET, SessionStore, closeRedis, connectRedis, createLogger, createRedis, listen, type Redis } from '@chitchat/platform';
 import { TestWsClient, defer, startTestRedis, type TestRedis } from '@chitchat/testing';
 import { buildGatewayApp } from '../src/app.ts';
 import { loadGatewayConfig } from '../src/config.ts';
@@ -71,7 +71,7 @@ export class FakeLog {
 
 /** A session token for a new user on the gateway's Redis. */
 export async function tokenFor(redis: Redis, username = `u${Math.random().toString(36).slice(2, 10)}`): Promise<string> {
-  return (await new SessionStore(redis).create(username)).token;
+  return (await new SessionStore(redis, { secret: DEVELOPMENT_SECRET }).create(username)).token;
 }
 
 /** A connected client, closed after the suite. */

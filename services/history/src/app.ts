@@ -1,4 +1,4 @@
-import { SessionStore, createHttpApp, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import { SessionStore, createHttpApp, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import type { HistoryConfig } from './config.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { HistoryStore } from './store.ts';
@@ -12,8 +12,8 @@ export interface HistoryDeps {
 
 /** The history HTTP app: pages of room logs and the room list. */
 export async function buildHistoryApp({ config, log, redis }: HistoryDeps): Promise<HttpApp> {
-  const app = createHttpApp({ log, service: 'history' });
-  const sessions = new SessionStore(redis, config.SESSION_TTL_SECONDS);
+  const app = createHttpApp({ log, service: 'history', trustProxy: config.TRUST_PROXY });
+  const sessions = new SessionStore(redis, { secret: tokenSecret(config, (m) => log.warn(m)), ttlSeconds: config.SESSION_TTL_SECONDS });
   await app.register(healthPlugin, { checks: { redis: redisCheck(redis) } });
   await app.register(roomRoutes, { sessions, store: new HistoryStore(redis), roomListMax: config.ROOM_LIST_MAX });
   return app;

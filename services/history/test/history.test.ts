@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { globalKeys, logEntryId, roomKeys } from '@chitchat/contracts';
-import { SessionStore, closeRedis, connectRedis, createLogger, createRedis } from '@chitchat/platform';
+import { DEVELOPMENT_SECRET, SessionStore, closeRedis, connectRedis, createLogger, createRedis } from '@chitchat/platform';
 import { defer, startTestRedis } from '@chitchat/testing';
 import { buildHistoryApp } from '../src/app.ts';
 import { loadHistoryConfig } from '../src/config.ts';
@@ -14,7 +14,7 @@ const redis = await connectRedis(createRedis({ url: server.url, name: 'history-t
 defer(() => closeRedis(redis));
 const app = await buildHistoryApp({ config, log, redis });
 defer(() => app.close());
-const { token } = await new SessionStore(redis).create('reader');
+const { token } = await new SessionStore(redis, { secret: DEVELOPMENT_SECRET }).create('reader');
 const auth = { authorization: `Bearer ${token}` };
 
 /** Writes a room log as persistence does: seqs 1..n. */

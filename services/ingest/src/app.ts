@@ -1,6 +1,7 @@
-import { SessionStore, createHttpApp, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import { SessionStore, createHttpApp, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import { MessageAcceptor } from './accept.ts';
 import type { IngestConfig } from './config.ts';
+import { createLimits } from './limits.ts';
 import { ReadMarkers } from './read-markers.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -14,11 +15,12 @@ export interface IngestDeps {
 
 /** The ingest HTTP app: sessions and sending. Not listening; `main.ts` or a test decides. */
 export async function buildIngestApp({ config, log, redis }: IngestDeps): Promise<HttpApp> {
-  const app = createHttpApp({ log, service: 'ingest', bodyLimit: config.BODY_LIMIT_BYTES });
-  const sessions = new SessionStore(redis, config.SESSION_TTL_SECONDS);
+  const app = createHttpApp({ log, service: 'ingest', trustProxy: config.TRUST_PROXY, bodyLimit: config.BODY_LIMIT_BYTES });
+  const sessions = new SessionStore(redis, { secret: tokenSecret(config, (m) => log.warn(m)), ttlSeconds: config.SESSION_TTL_SECONDS });
   const acceptor = new MessageAcceptor(redis, { partitions: config.INGEST_PARTITIONS, idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS });
   await app.register(healthPlugin, { checks: { redis: redisCheck(redis) } });
-  await app.register(sessionRoutes, { sessions });
-  await app.register(messageRoutes, { sessions, acceptor, reads: new ReadMarkers(redis) });
+  const limits = await createLimits(app, redis, { perIp: config.RATE_LIMIT_IP_PER_MINUTE, perUser: config.RATE_LIMIT_USER_PER_MINUTE });
+  await app.register(sessionRoutes, { sessions, limits });
+  await app.register(messageRoutes, { sessions, acceptor, reads: new ReadMarkers(redis), limits });
   return app;
 }

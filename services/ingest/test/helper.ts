@@ -1,11 +1,11 @@
 import { closeRedis, connectRedis, createLogger, createRedis, type HttpApp, type Redis } from '@chitchat/platform';
-import { defer, startTestRedis } from '@chitchat/testing';
+import { defer, startTestRedis, type TestRedis } from '@chitchat/testing';
 import { buildIngestApp } from '../src/app.ts';
 import { loadIngestConfig } from '../src/config.ts';
 
 /** An ingest app on its own Redis (not listening: use `app.inject`), closed after the suite. */
-export async function buildTestIngest(env: Record<string, string> = {}): Promise<{ app: HttpApp; redis: Redis }> {
-  const server = await startTestRedis();
+export async function buildTestIngest(env: Record<string, string> = {}, shared?: TestRedis): Promise<{ app: HttpApp; redis: Redis; server: TestRedis }> {
+  const server = shared ?? (await startTestRedis());
   const config = loadIngestConfig({ REDIS_URL: server.url, LOG_LEVEL: 'silent', ...env });
   const log = createLogger('ingest', config.LOG_LEVEL);
   const redis = await connectRedis(createRedis({ url: config.REDIS_URL, name: 'ingest-test', role: 'command', log }));
@@ -13,9 +13,9 @@ export async function buildTestIngest(env: Record<string, string> = {}): Promise
   defer(async () => {
     await app.close();
     await closeRedis(redis);
-    await server.stop();
+    if (!shared) await server.stop();
   });
-  return { app, redis };
+  return { app, redis, server };
 }
 
 /** Claims a fresh username and returns its token. */

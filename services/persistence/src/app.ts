@@ -14,7 +14,7 @@ export interface PersistenceDeps {
  * stops (handing its leases back) when the app closes.
  */
 export async function buildPersistenceApp({ config, log, redis }: PersistenceDeps): Promise<{ app: HttpApp; worker: PersistenceWorker }> {
-  const app = createHttpApp({ log, service: 'persistence' });
+  const app = createHttpApp({ log, service: 'persistence', trustProxy: config.TRUST_PROXY });
   const worker = new PersistenceWorker(config, redis, log);
   await app.register(healthPlugin, {
     checks: {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SessionStore, connectRedis, createLogger, createRedis, closeRedis, type Redis } from '@chitchat/platform';
+import { DEVELOPMENT_SECRET, SessionStore, connectRedis, createLogger, createRedis, closeRedis, type Redis } from '@chitchat/platform';
 import { startRedisProcess, startServiceProcess, type ServiceProcess, type TestRedis } from '@chitchat/testing';
 
 /** The repository root: the nearest folder above with the workspace's package-lock.json. */
@@ -97,7 +97,7 @@ export class Cluster {
 
   /** A session token, made directly in Redis. */
   async token(username: string): Promise<string> {
-    return (await new SessionStore(this.admin).create(username)).token;
+    return (await new SessionStore(this.admin, { secret: DEVELOPMENT_SECRET }).create(username)).token;
   }
 
   /** Every message of a room, from the history service. */

@@ -1,14 +1,16 @@
 import { MessageAccepted, Problem, ReadMarker, ReadMarkerBody, RoomParams, SendMessageBody, textProblem } from '@chitchat/contracts';
 import { ApiError, requireSession, sessionOf, type HttpApp, type SessionStore } from '@chitchat/platform';
 import type { MessageAcceptor } from '../accept.ts';
+import type { Limits } from '../limits.ts';
 import type { ReadMarkers } from '../read-markers.ts';
 
 /** `POST /v1/rooms/{room}/messages` (send) and `POST /v1/rooms/{room}/read` (read marker). */
-export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore; acceptor: MessageAcceptor; reads: ReadMarkers }): Promise<void> {
+export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore; acceptor: MessageAcceptor; reads: ReadMarkers; limits: Limits }): Promise<void> {
   app.post(
     '/v1/rooms/:room/messages',
     {
-      onRequest: requireSession(deps.sessions),
+      onRequest: [deps.limits.perIp, requireSession(deps.sessions)],
+      preHandler: deps.limits.perUser,
       config: { invalidCode: 'invalidMessage' },
       schema: {
         tags: ['messages'],
@@ -16,7 +18,7 @@ export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore
         security: [{ bearer: [] }],
         params: RoomParams,
         body: SendMessageBody,
-        response: { 202: MessageAccepted, 400: Problem, 401: Problem, 404: Problem, 413: Problem },
+        response: { 202: MessageAccepted, 400: Problem, 401: Problem, 404: Problem, 413: Problem, 429: Problem },
       },
     },
     async (request, reply) => {
@@ -34,14 +36,15 @@ export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore
   app.post(
     '/v1/rooms/:room/read',
     {
-      onRequest: requireSession(deps.sessions),
+      onRequest: [deps.limits.perIp, requireSession(deps.sessions)],
+      preHandler: deps.limits.perUser,
       schema: {
         tags: ['messages'],
         summary: 'Report the highest seq read in the room; the marker never moves back',
         security: [{ bearer: [] }],
         params: RoomParams,
         body: ReadMarkerBody,
-        response: { 200: ReadMarker, 400: Problem, 401: Problem, 404: Problem },
+        response: { 200: ReadMarker, 400: Problem, 401: Problem, 404: Problem, 429: Problem },
       },
     },
     async (request) => {

@@ -1,18 +1,20 @@
 import { Type } from 'typebox';
+import type { Limits } from '../limits.ts';
 import { CreateSessionBody, Problem, SessionCreated } from '@chitchat/contracts';
-import { ApiError, UsernameTakenError, bearerToken, requireSession, type HttpApp, type SessionStore } from '@chitchat/platform';
+import { ApiError, UsernameTakenError, requireSession, sessionOf, type HttpApp, type SessionStore } from '@chitchat/platform';
 
 /** `POST /v1/sessions` claims a username; `DELETE /v1/sessions/current` gives it back. */
-export async function sessionRoutes(app: HttpApp, { sessions }: { sessions: SessionStore }): Promise<void> {
+export async function sessionRoutes(app: HttpApp, { sessions, limits }: { sessions: SessionStore; limits: Limits }): Promise<void> {
   app.post(
     '/v1/sessions',
     {
       config: { invalidCode: 'invalidUsername' },
+      onRequest: limits.perIp,
       schema: {
         tags: ['sessions'],
         summary: 'Claim a username and get a session token',
         body: CreateSessionBody,
-        response: { 201: SessionCreated, 400: Problem, 409: Problem },
+        response: { 201: SessionCreated, 400: Problem, 409: Problem, 429: Problem },
       },
     },
     async (request, reply) => {
@@ -29,11 +31,11 @@ export async function sessionRoutes(app: HttpApp, { sessions }: { sessions: Sess
   app.delete(
     '/v1/sessions/current',
     {
-      onRequest: requireSession(sessions),
+      onRequest: [limits.perIp, requireSession(sessions)],
       schema: { tags: ['sessions'], summary: 'End the session; the name is free at once', security: [{ bearer: [] }], response: { 204: Type.Null(), 401: Problem } },
     },
     async (request, reply) => {
-      await sessions.revoke(bearerToken(request.headers.authorization) ?? '');
+      await sessions.revoke(sessionOf(request));
       return reply.status(204).send(null);
     },
   );
