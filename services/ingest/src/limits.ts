@@ -29,7 +29,7 @@ export async function createLimits(app: HttpApp, redis: Redis, { perIp, perUser 
         errorResponseBuilder: (_request, context) => new ApiError('rateLimited', `too many requests: at most ${context.max} per minute; retry in ${context.after}`),
       });
       const limit = scope.rateLimit({ max, timeWindow: 60_000, keyGenerator: key });
-      hook = (request, reply) => limit.call(scope as never, request as never, reply as never) as Promise<void>;
+      hook = (request, reply) => limit.call(scope, request as never, reply as never) as Promise<void>;
     });
     return hook as LimitHook;
   };
