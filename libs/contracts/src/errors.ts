@@ -26,6 +26,8 @@ export const FrameErrorCode = {
   invalidRoom: 'invalid_room',
   notSubscribed: 'not_subscribed',
   unavailable: 'unavailable',
+  tooManySubscriptions: 'too_many_subscriptions',
+  rateLimited: 'rate_limited',
   /** A resume from a seq older than the room log keeps: reload the history. */
   historyTrimmed: 'history_trimmed',
 } as const;

@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import { CloseCode } from '@chitchat/contracts';
+import { CloseCode, usernameKey } from '@chitchat/contracts';
 import { SessionStore, createHttpApp, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import type { GatewayConfig } from './config.ts';
 import { Connection } from './connection.ts';
@@ -75,8 +75,32 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
   });
 
   const connLog = log.child({ module: 'connection' });
+  const origins = new Set(config.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean));
+  const perUser = new Map<string, number>();
+  const perIp = new Map<string, number>();
+  const count = (map: Map<string, number>, key: string, delta: number): number => {
+    const n = (map.get(key) ?? 0) + delta;
+    if (n > 0) map.set(key, n);
+    else map.delete(key);
+    return n;
+  };
+
   app.get('/v1/ws', { websocket: true }, (socket, request) => {
     const token = (request.query as { token?: string }).token;
+    // Browsers always send Origin: only pages of the allowed origins may use a user's token
+    // (cross-site WebSocket hijacking). Clients that are not browsers send none.
+    const origin = request.headers.origin;
+    if (origin !== undefined && !origins.has('*') && !origins.has(origin)) {
+      socket.close(CloseCode.policy, 'origin not allowed');
+      return;
+    }
+    const ip = request.ip;
+    if (count(perIp, ip, 1) > config.MAX_CONNECTIONS_PER_IP) {
+      count(perIp, ip, -1);
+      socket.close(CloseCode.policy, 'too many connections from this address');
+      return;
+    }
+    let counted: string | undefined;
     const early: string[] = [];
     let conn: Connection | undefined;
     // Listeners are attached at once so frames sent while the token is checked are kept.
@@ -90,6 +114,8 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
       if (conn) conn.alive = true;
     });
     socket.on('close', () => {
+      count(perIp, ip, -1);
+      if (counted !== undefined) count(perUser, counted, -1);
       if (!conn) return;
       conn.dispose();
       connections.delete(conn);
@@ -99,6 +125,8 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
       (session) => {
         if (!session || !token) return socket.close(CloseCode.unauthorized, 'unauthorized');
         if (socket.readyState !== socket.OPEN) return;
+        counted = usernameKey(session.username);
+        if (count(perUser, counted, 1) > config.MAX_CONNECTIONS_PER_USER) return socket.close(CloseCode.policy, 'too many connections for this user');
         conn = new Connection(socket, {
           username: session.username,
           token,
@@ -107,6 +135,8 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
           presence,
           typingThrottleMs: config.TYPING_THROTTLE_MS,
           maxBuffered: config.MAX_BUFFERED_BYTES,
+          maxSubscriptions: config.MAX_SUBSCRIPTIONS,
+          frameRate: config.FRAME_RATE,
           log: connLog,
         });
         connections.add(conn);

@@ -10,6 +10,11 @@ export const gatewayConfigSchema = {
   MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 256, default: 8192, description: 'largest client frame; larger closes with 1009' }),
   MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'unsent bytes per socket before it is closed as a slow consumer (4408)' }),
   CATCHUP_PAGE: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: 'room log entries read per catch-up step' }),
+  ALLOWED_ORIGINS: Type.String({ default: 'http://localhost:8080,http://127.0.0.1:8080', description: 'comma-separated Origins a browser may connect from (others: close 1008); `*` allows any' }),
+  MAX_CONNECTIONS_PER_USER: Type.Integer({ minimum: 1, default: 20, description: 'open sockets per user on one gateway (more: close 1008)' }),
+  MAX_CONNECTIONS_PER_IP: Type.Integer({ minimum: 1, default: 200, description: 'open sockets per client IP on one gateway (more: close 1008)' }),
+  MAX_SUBSCRIPTIONS: Type.Integer({ minimum: 1, default: 100, description: 'rooms one socket may subscribe to' }),
+  FRAME_RATE: Type.Integer({ minimum: 1, default: 20, description: 'client frames per second a socket may send on average (burst: twice that); more get an error and are dropped' }),
   PRESENCE_TTL_MS: Type.Integer({ minimum: 200, default: 30_000, description: "a killed gateway's users leave presence within this" }),
   TYPING_THROTTLE_MS: Type.Integer({ minimum: 0, default: 2000, description: 'at most one typing notice per user and room in this window' }),
 };

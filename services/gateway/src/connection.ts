@@ -25,13 +25,28 @@ export class Connection {
   readonly #presence: Presence;
   readonly #typingThrottleMs: number;
   readonly #lastTyping = new Map<string, number>();
+  readonly #maxSubscriptions: number;
+  readonly #bucket: TokenBucket;
   /** Control frames run one after another, in the order the client sent them. */
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     ws: WebSocket,
-    opts: { username: string; token: string; sessionId: string; hub: RoomHub; presence: Presence; typingThrottleMs: number; maxBuffered: number; log: Logger },
+    opts: {
+      username: string;
+      token: string;
+      sessionId: string;
+      hub: RoomHub;
+      presence: Presence;
+      typingThrottleMs: number;
+      maxBuffered: number;
+      maxSubscriptions: number;
+      frameRate: number;
+      log: Logger;
+    },
   ) {
+    this.#maxSubscriptions = opts.maxSubscriptions;
+    this.#bucket = new TokenBucket(opts.frameRate, opts.frameRate * 2);
     this.#ws = ws;
     this.#presence = opts.presence;
     this.#typingThrottleMs = opts.typingThrottleMs;
@@ -49,6 +64,11 @@ export class Connection {
 
   /** Handles one text frame from the client. */
   onFrame(raw: string): void {
+    if (!this.#bucket.take()) {
+      // One notice per second at most, so a flood cannot make us flood back.
+      if (this.#bucket.warn()) this.#error(FrameErrorCode.rateLimited, `too many frames: at most ${this.#bucket.rate} per second; this one was dropped`);
+      return;
+    }
     let frame: unknown;
     try {
       frame = JSON.parse(raw);
@@ -100,6 +120,9 @@ export class Connection {
   async #subscribe(room: string, since: number | undefined): Promise<void> {
     const previous = this.#subs.get(room);
     if (previous) this.#hub.leave(previous);
+    else if (this.#subs.size >= this.#maxSubscriptions) {
+      return this.#error(FrameErrorCode.tooManySubscriptions, `at most ${this.#maxSubscriptions} rooms per connection; unsubscribe from one first`, room);
+    }
     const sub: Subscriber = {
       room,
       username: this.username,
@@ -163,4 +186,36 @@ function describe(frame: unknown): [code: string, detail: string, room?: string]
     return [FrameErrorCode.invalidFrame, `since must be a non-negative integer seq, got ${JSON.stringify(since)}`];
   }
   return [FrameErrorCode.invalidFrame, `frame of type '${type}' has unexpected fields`];
+}
+
+/** Allows `rate` events per second on average and bursts of `burst`. */
+class TokenBucket {
+  readonly rate: number;
+  readonly #burst: number;
+  #tokens: number;
+  #at = Date.now();
+  #warnedAt = 0;
+
+  constructor(rate: number, burst: number) {
+    this.rate = rate;
+    this.#burst = burst;
+    this.#tokens = burst;
+  }
+
+  take(): boolean {
+    const now = Date.now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#at) * this.rate) / 1000);
+    this.#at = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** True at most once a second: whether to tell the client it is being limited. */
+  warn(): boolean {
+    const now = Date.now();
+    if (now - this.#warnedAt < 1000) return false;
+    this.#warnedAt = now;
+    return true;
+  }
 }
