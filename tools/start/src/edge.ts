@@ -1,6 +1,8 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
 import Fastify from 'fastify';
+import helmet from '@fastify/helmet';
 import replyFrom from '@fastify/reply-from';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from '@chitchat/platform';
@@ -27,6 +29,24 @@ export interface EdgeOptions {
 export async function buildEdge({ upstreams, webRoot, log }: EdgeOptions) {
   const app = Fastify({ loggerInstance: log.child({ module: 'edge' }, { level: 'warn' }) });
   await app.register(replyFrom, { http: { requestOptions: { timeout: 30_000 } } });
+  // Security headers for the web client: scripts and styles only from this origin (no
+  // inline script can run, so injected markup cannot execute), WebSocket to this origin.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+  });
   await app.register(fastifyStatic, { root: webRoot, index: 'index.html' });
 
   // The edge forwards bodies untouched; the services parse and limit them.
@@ -35,9 +55,9 @@ export async function buildEdge({ upstreams, webRoot, log }: EdgeOptions) {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   for (const method of ['POST', 'DELETE', 'PATCH', 'PUT'] as const) {
-    app.route({ method, url: '/v1/*', handler: (request, reply) => reply.from(upstreams.ingest + request.url) });
+    app.route({ method, url: '/v1/*', handler: (request, reply) => reply.from(upstreams.ingest + request.url, { rewriteRequestHeaders }) });
   }
-  app.get('/v1/*', (request, reply) => reply.from(upstreams.history + request.url));
+  app.get('/v1/*', (request, reply) => reply.from(upstreams.history + request.url, { rewriteRequestHeaders }));
 
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!req.url?.startsWith('/v1/ws')) return void socket.destroy();
@@ -57,7 +77,7 @@ function pipeUpgrade(upstream: string, req: IncomingMessage, socket: Duplex, hea
     port: target.port,
     path: target.pathname + target.search,
     method: req.method,
-    headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '' },
+    headers: { ...req.headers, 'x-forwarded-for': forwardedFor(req) },
   });
   proxyReq.on('upgrade', (res, upstreamSocket, upstreamHead) => {
     const lines = [`HTTP/1.1 ${res.statusCode} ${res.statusMessage}`];
@@ -77,4 +97,15 @@ function pipeUpgrade(upstream: string, req: IncomingMessage, socket: Duplex, hea
   });
   proxyReq.on('error', () => socket.end('HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\n\r\n'));
   proxyReq.end();
+}
+
+/** The client's address for the services' limits and logs, as a proxy passes it on. */
+function forwardedFor(req: IncomingMessage): string {
+  const previous = req.headers['x-forwarded-for'];
+  const client = req.socket.remoteAddress ?? '';
+  return previous ? `${String(previous)}, ${client}` : client;
+}
+
+function rewriteRequestHeaders(request: { raw: unknown }, headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return { ...headers, 'x-forwarded-for': forwardedFor(request.raw as IncomingMessage) };
 }

@@ -185,5 +185,11 @@ test('ten concurrent sends with one clientMsgId give one stored message and the 
 test('the edge serves the web client', async () => {
   const res = await fetch(`${base}/`);
   assert.equal(res.status, 200);
-  assert.match(await res.text(), /<title>ChitChat<\/title>/);
+  const html = await res.text();
+  assert.match(html, /<title>ChitChat<\/title>/);
+  const csp = res.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  assert.doesNotMatch(html, /<script>|\sstyle=|\son[a-z]+=/, 'no inline script, style or handler that the CSP would block');
 });
