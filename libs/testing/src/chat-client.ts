@@ -78,7 +78,11 @@ export class ChatClient {
   #connect(): void {
     const urls = this.#o.urls();
     const url = urls[Math.floor(Math.random() * urls.length)];
-    if (!url) throw new Error('no gateway to connect to');
+    if (!url) {
+      // Every gateway is down for the moment: try again shortly, as a real client would.
+      setTimeout(() => this.#stopped || this.#connect(), 100).unref();
+      return;
+    }
     const ws = new WebSocket(`${url}?token=${encodeURIComponent(this.#o.token)}`);
     this.#ws = ws;
     this.#subscribed.clear();

@@ -25,7 +25,8 @@ for i = 6, #ARGV do
   if op == 'join' then
     redis.call('ZADD', KEYS[1], ARGV[3], ARGV[i])
   elseif op == 'refresh' then
-    redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[i])
+    -- Not XX: after a Redis outage longer than the TTL the members are gone and come back.
+    redis.call('ZADD', KEYS[1], ARGV[3], ARGV[i])
   else
     redis.call('ZREM', KEYS[1], ARGV[i])
   end

@@ -70,7 +70,15 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
       app.health.draining = true;
       for (const conn of connections) conn.close(CloseCode.goingAway, 'server shutting down');
       for (const ws of app.websocketServer.clients) ws.close(CloseCode.goingAway, 'server shutting down');
-      app.websocketServer.close(() => done());
+      // A peer that has gone away never finishes the close handshake: cut it after a moment.
+      const cut = setTimeout(() => {
+        for (const ws of app.websocketServer.clients) ws.terminate();
+      }, 1500);
+      cut.unref();
+      app.websocketServer.close(() => {
+        clearTimeout(cut);
+        done();
+      });
     },
   });
 

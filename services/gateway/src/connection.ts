@@ -26,6 +26,7 @@ export class Connection {
   readonly #typingThrottleMs: number;
   readonly #lastTyping = new Map<string, number>();
   readonly #maxSubscriptions: number;
+  #closed = false;
   readonly #bucket: TokenBucket;
   /** Control frames run one after another, in the order the client sent them. */
   #tail: Promise<unknown> = Promise.resolve();
@@ -113,11 +114,14 @@ export class Connection {
 
   /** Leaves every room (the socket is closing). Idempotent. */
   dispose(): void {
+    this.#closed = true;
     for (const sub of this.#subs.values()) this.#hub.leave(sub);
     this.#subs.clear();
   }
 
   async #subscribe(room: string, since: number | undefined): Promise<void> {
+    // A subscribe queued behind another can run after the socket closed: it must not join.
+    if (this.#closed) return;
     const previous = this.#subs.get(room);
     if (previous) this.#hub.leave(previous);
     else if (this.#subs.size >= this.#maxSubscriptions) {

@@ -117,6 +117,8 @@ export class RoomHub {
       const frame: SubscribedFrame = { type: 'subscribed', room: room.name, headSeq: head };
       sub.send(JSON.stringify(frame));
       const [users] = await Promise.all([this.#o.presence.join(room.name, [sub.member]), this.#recordJoin(sub)]);
+      // Left while joining: its leave ran before this join, so take the member out again.
+      if (!sub.active) await this.#o.presence.leave(room.name, [sub.member]);
       sub.send(JSON.stringify({ type: 'presence', room: room.name, users } satisfies PresenceFrame));
       if (sub.last > 0 && sub.last < head) await this.#warnIfTrimmed(sub);
       await this.#catchUp(sub, head);
@@ -290,16 +292,18 @@ export class RoomHub {
     const rooms = [...this.#rooms.values()];
     if (rooms.length === 0) return;
     this.#o.log.info({ rooms: rooms.length }, 'pub/sub reconnected; resubscribing and filling gaps');
+    const current = (room: Room): boolean => this.#rooms.get(room.name) === room;
     try {
-      for (const room of rooms) await this.#o.subscriber.ssubscribe(room.channel);
+      // A room released meanwhile is skipped, or its channel would stay subscribed.
+      for (const room of rooms) if (current(room)) await this.#o.subscriber.ssubscribe(room.channel);
     } catch (err) {
       this.#o.log.warn({ err }, 'resubscribe failed; waiting for the next reconnect');
       return;
     }
-    for (const room of rooms) {
+    for (const room of rooms.filter(current)) {
       room
         .run(async () => {
-          if (room.cursor === null) return;
+          if (room.cursor === null || !current(room)) return;
           await this.#fill(room, await this.#head(room.name));
         })
         .catch((err: unknown) => this.#failRoom(room, err));

@@ -16,8 +16,10 @@ export interface PartitionConsumerOptions {
   committer: Committer;
   batchSize: number;
   maxAttempts: number;
-  /** False once the lease may have passed to another worker: stop before the next commit. */
-  holdsLease: () => boolean;
+  /** False once the lease may have passed to another worker (or will within `marginMs`). */
+  holdsLease: (marginMs?: number) => boolean;
+  /** How long one XREADGROUP blocks. */
+  blockMs: number;
   failpoints: Failpoints;
   log: Logger;
 }
@@ -63,16 +65,22 @@ export class PartitionConsumer {
   async #run(): Promise<void> {
     const { redis, log } = this.#o;
     const signal = this.#abort.signal;
-    await redis.xgroup('CREATE', this.#stream, PERSISTENCE_GROUP, '0', 'MKSTREAM').catch((err: Error) => {
-      if (!err.message.includes('BUSYGROUP')) throw err;
-    });
     let backoff = 100;
-    let drained = false;
+    let grouped = false;
+    let drainedAt = 0;
     while (!signal.aborted) {
       try {
-        if (!drained) {
+        if (!grouped) {
+          await redis.xgroup('CREATE', this.#stream, PERSISTENCE_GROUP, '0', 'MKSTREAM').catch((err: Error) => {
+            if (!err.message.includes('BUSYGROUP')) throw err;
+          });
+          grouped = true;
+        }
+        // Pending entries go first: at the start, after any failure, and every few seconds
+        // as a safety net (an entry read by a consumer that lost its lease mid-read).
+        if (Date.now() - drainedAt > DRAIN_EVERY_MS) {
           await this.#drainPending();
-          drained = true;
+          drainedAt = Date.now();
         }
         const batch = await this.#readNew();
         if (batch.length > 0) await this.#process(batch);
@@ -80,7 +88,7 @@ export class PartitionConsumer {
       } catch (err) {
         if (signal.aborted) break;
         log.warn({ err, partition: this.partition }, 'partition batch failed; retrying');
-        drained = false;
+        drainedAt = 0;
         await delay(backoff, undefined, { signal }).catch(() => {});
         backoff = Math.min(backoff * 2, 5000);
       }
@@ -100,9 +108,15 @@ export class PartitionConsumer {
     } while (cursor !== '0-0' && !this.#abort.signal.aborted);
   }
 
+  /**
+   * Reads new entries, blocking a little. It reads only while the lease is surely held for
+   * longer than the read can take, on a connection that neither queues nor resends commands
+   * across a reconnect, so a read never runs after the lease may have passed to another.
+   */
   async #readNew(): Promise<RawEntry[]> {
-    const { reader, workerId, batchSize } = this.#o;
-    const reply = (await reader.xreadgroup('GROUP', PERSISTENCE_GROUP, workerId, 'COUNT', batchSize, 'BLOCK', 1000, 'STREAMS', this.#stream, '>')) as
+    const { reader, workerId, batchSize, blockMs } = this.#o;
+    if (!this.#o.holdsLease(blockMs + 100)) throw new Error(`lease of partition ${this.partition} may be lost`);
+    const reply = (await reader.xreadgroup('GROUP', PERSISTENCE_GROUP, workerId, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', this.#stream, '>')) as
       | [string, RawEntry[]][]
       | null;
     return reply?.[0]?.[1] ?? [];
@@ -118,7 +132,7 @@ export class PartitionConsumer {
   async #process(batch: RawEntry[]): Promise<void> {
     const { redis, committer } = this.#o;
     if (batch.length === 0) return;
-    if (!this.#o.holdsLease()) throw new Error(`lease of partition ${this.partition} may be lost`);
+    if (!this.#o.holdsLease(0)) throw new Error(`lease of partition ${this.partition} may be lost`);
     const parsed = batch.map(([id, fields]) => ({ id, fields, entry: parseIngestEntry(fieldsToRecord(fields)) }));
     const ts = Date.now();
     this.#o.failpoints.read(batch.length);
@@ -205,10 +219,19 @@ export async function trimAcknowledged(redis: Redis, stream: string, lastId: str
   await redis.xtrim(stream, 'MINID', '~', minId);
 }
 
-/** An error Redis raised inside the script (a data problem), not a lost connection. */
+/**
+ * A problem with the entry's data (it would fail again): counted towards dead-lettering.
+ * Redis's passing states (out of memory under noeviction, read-only replica, loading,
+ * failover, a busy script) and lost connections are retried without counting: the message
+ * was accepted and must be stored once Redis is able.
+ */
 function isScriptError(message: string): boolean {
-  return /ERR|WRONGTYPE|script/i.test(message) && !/Connection|ECONN|closed|LOADING|BUSY |NOSCRIPT/i.test(message);
+  if (/^(OOM|READONLY|MISCONF|LOADING|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|BUSY|NOSCRIPT|MOVED|ASK)\b/.test(message)) return false;
+  if (/Connection|ECONN|closed|writeable|max retries/i.test(message)) return false;
+  return /^(ERR|WRONGTYPE)\b/.test(message) || /user_script/.test(message);
 }
+
+const DRAIN_EVERY_MS = 5000;
 
 /** Orders stream IDs (`<ms>-<seq>`) numerically. */
 function compareIds(a: string, b: string): number {

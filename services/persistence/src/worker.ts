@@ -70,13 +70,20 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
     this.#loop = this.#run();
   }
 
-  /** Stops consumers, returns leases and leaves the worker set; idempotent. */
+  /**
+   * Stops consumers, returns leases and leaves the worker set; idempotent. Gives up after a
+   * few seconds when Redis does not answer: the leases then simply expire.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#abort.abort();
-      await this.#loop;
-      await Promise.all([...this.partitions.map((p) => this.#release(p)), ...this.#stopping]);
-      await this.#redis.zrem(globalKeys.persistenceWorkers, this.id).catch(() => {});
+      const steps = (async () => {
+        await this.#loop;
+        await Promise.all([...this.partitions.map((p) => this.#release(p)), ...this.#stopping]);
+        await this.#redis.zrem(globalKeys.persistenceWorkers, this.id).catch(() => {});
+      })();
+      const gaveUp = delay(CLOSE_TIMEOUT_MS, undefined, { ref: false }).then(() => this.#log.warn('Redis did not answer; leaving leases to expire'));
+      await Promise.race([steps, gaveUp]);
     })();
     return this.#closing;
   }
@@ -126,7 +133,17 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
   }
 
   async #take(p: number, validUntil: number): Promise<void> {
-    const reader = await connectRedis(createRedis({ url: this.#config.REDIS_URL, name: `persistence-p${p}`, role: 'worker', log: this.#log }));
+    // The blocking reader never queues or resends a read across a reconnect: a read sent
+    // late could run after the lease passed to another worker (see PartitionConsumer).
+    const reader = await connectRedis(
+      createRedis({
+        url: this.#config.REDIS_URL,
+        name: `persistence-p${p}`,
+        role: 'worker',
+        log: this.#log,
+        overrides: { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 },
+      }),
+    );
     const held: Held = { reader, validUntil, consumer: undefined as unknown as PartitionConsumer };
     held.consumer = new PartitionConsumer({
       partition: p,
@@ -136,7 +153,8 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
       committer: this.#committer,
       batchSize: this.#config.BATCH_SIZE,
       maxAttempts: this.#config.MAX_ATTEMPTS,
-      holdsLease: () => Date.now() < held.validUntil,
+      holdsLease: (marginMs = 0) => Date.now() + marginMs < held.validUntil,
+      blockMs: Math.max(50, Math.min(1000, Math.floor(this.#config.LEASE_TTL_MS / 4))),
       failpoints: this.#failpoints,
       log: this.#log,
     });
@@ -170,6 +188,8 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
     });
   }
 }
+
+const CLOSE_TIMEOUT_MS = 3000;
 
 /** Partition numbers starting at a point that depends on the worker, so workers try different ones first. */
 function rotate(P: number, id: string): number[] {
