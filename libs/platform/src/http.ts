@@ -8,6 +8,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { Ajv } from 'ajv';
+import sjson from 'secure-json-parse';
 import addFormats from 'ajv-formats';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -60,6 +61,23 @@ export function createHttpApp({ log, service, bodyLimit = 16 * 1024, trustProxy 
   const coercing = withFormats(new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false }));
   const strict = withFormats(new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false }));
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+
+  // JSON bodies must be UTF-8 as sent: invalid bytes are refused rather than turned into
+  // U+FFFD, and __proto__ / constructor keys are refused (prototype pollution).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      return done(new ApiError('invalidRequest', 'the body is not valid UTF-8'), undefined);
+    }
+    try {
+      done(null, text.length === 0 ? undefined : sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (err) {
+      done(new ApiError('invalidRequest', `the body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+  });
 
   // Routes with `tags` form the public OpenAPI document (`app.swagger()`); health routes have none.
   void app.register(swagger, {
@@ -126,6 +144,8 @@ export async function listen(app: HttpApp, port: number, host: string): Promise<
   app.log.info({ port: bound }, 'ready');
   return bound;
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function withFormats(ajv: Ajv): Ajv {
   (addFormats as unknown as (a: Ajv) => Ajv)(ajv);

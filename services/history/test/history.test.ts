@@ -90,3 +90,16 @@ test('the room list has every room by latest activity, and general always', asyn
     { room: 'general', headSeq: 0, lastMessageAt: null, online: 0, joined: false },
   ]);
 });
+
+test('random query strings and room names never get a 5xx (fuzz, fixed seed)', async () => {
+  const { default: fc } = await import('fast-check');
+  const part = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.integer().map(String), fc.constantFrom('-1', '1e309', 'NaN', '__proto__', '0x10', '', '9007199254740993'));
+  await fc.assert(
+    fc.asyncProperty(part, part, part, part, async (room, limit, before, after) => {
+      const q = new URLSearchParams({ limit, before, after }).toString();
+      const res = await app.inject({ method: 'GET', url: `/v1/rooms/${encodeURIComponent(room)}/messages?${q}`, headers: auth });
+      assert.ok(res.statusCode < 500, `${room} ${q} -> ${res.statusCode} ${res.body.slice(0, 200)}`);
+    }),
+    { seed: 20261124, numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
+  );
+});
