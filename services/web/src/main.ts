@@ -1,173 +1,317 @@
-// A minimal ChitChat client: join with a username, open a room, see its latest history and
-// live messages, send. The full client (rooms sidebar, pending states, presence) builds on it.
+// The ChitChat browser client: join, rooms with unread counts, history with paging, live
+// messages, sending with pending/confirmed/failed states, presence and typing.
+import 'bootstrap/js/dist/offcanvas';
+import { Api, ApiError, type Message, type RoomSummary } from './api.ts';
+import { Live } from './live.ts';
+import { dayOf, daySeparator, messageItem, setState } from './render.ts';
 
-interface Message {
-  id: string;
-  room: string;
-  seq: number;
-  user: string;
-  text: string;
-  ts: number;
-}
+const ROOM_PATTERN = /^[a-z0-9_-]{1,64}$/;
+const GROUP_WINDOW_MS = 5 * 60_000;
 
-interface Problem {
-  code: string;
-  detail: string;
-}
-
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+const api = new Api();
 const state = {
-  token: localStorage.getItem('chitchat.token') ?? '',
-  username: localStorage.getItem('chitchat.username') ?? '',
-  room: 'general',
-  lastSeq: 0,
-  ws: undefined as WebSocket | undefined,
-  retry: 0,
+  username: '',
+  rooms: new Map<string, RoomSummary>(),
+  active: '',
+  /** Messages shown in the active room, ascending seq. */
+  shown: [] as Message[],
+  loadingOlder: false,
+  pending: new Map<string, { li: HTMLLIElement; text: string; room: string }>(),
+  typingTimers: new Map<string, number>(),
+  lastTypingSent: 0,
+  readTimer: 0,
 };
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (state.token) headers.authorization = `Bearer ${state.token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (res.status === 204) return undefined as T;
-  const data = (await res.json()) as T | Problem;
-  if (!res.ok) {
-    if (res.status === 401) signedOut();
-    throw Object.assign(new Error((data as Problem).detail), data);
-  }
-  return data as T;
-}
+const live = new Live({
+  message: onMessage,
+  presence: (room, users) => {
+    if (room === state.active) $('presence').textContent = users.length ? `Online: ${users.join(', ')}` : '';
+  },
+  typing: (room, user) => {
+    if (room !== state.active) return;
+    clearTimeout(state.typingTimers.get(user));
+    state.typingTimers.set(user, window.setTimeout(() => (state.typingTimers.delete(user), renderTyping()), 4000));
+    renderTyping();
+  },
+  read: (room, seq) => {
+    const summary = state.rooms.get(room);
+    if (!summary) return;
+    summary.readSeq = Math.max(summary.readSeq ?? 0, seq);
+    summary.unread = Math.max(0, summary.headSeq - summary.readSeq);
+    renderRooms();
+  },
+  status: (online) => {
+    $('banner').hidden = online;
+  },
+  unauthorized: () => signedOut(),
+});
+api.onUnauthorized = () => signedOut();
+
+// ----- session -----
 
 function show(joined: boolean): void {
   $('join').hidden = joined;
   $('chat').hidden = !joined;
   $('leave').hidden = !joined;
-  $('whoami').textContent = joined ? `signed in as ${state.username}` : '';
+  $('whoami').textContent = joined ? state.username : '';
 }
-
-function signedOut(): void {
-  state.token = '';
-  localStorage.removeItem('chitchat.token');
-  state.ws?.close();
-  show(false);
-}
-
-function render(message: Message): void {
-  if (message.room !== state.room || message.seq <= state.lastSeq) return;
-  state.lastSeq = message.seq;
-  const li = document.createElement('li');
-  if (message.user === state.username) li.className = 'mine';
-  const author = document.createElement('span');
-  author.className = 'author';
-  author.textContent = message.user;
-  const text = document.createElement('span');
-  text.textContent = message.text;
-  const time = document.createElement('time');
-  time.dateTime = new Date(message.ts).toISOString();
-  time.textContent = new Date(message.ts).toLocaleTimeString();
-  li.append(author, text, time);
-  const list = $('messages');
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  list.append(li);
-  if (atBottom) list.scrollTop = list.scrollHeight;
-}
-
-async function openRoom(room: string): Promise<void> {
-  state.room = room;
-  state.lastSeq = 0;
-  $('messages').replaceChildren();
-  $('status').textContent = `#${room}`;
-  const page = await api<{ messages: Message[]; headSeq: number }>('GET', `/v1/rooms/${room}/messages?limit=50`);
-  for (const m of page.messages) render(m);
-  state.lastSeq = Math.max(state.lastSeq, page.headSeq);
-  connect();
-}
-
-function connect(): void {
-  state.ws?.close();
-  const url = new URL(`/v1/ws?token=${encodeURIComponent(state.token)}`, location.href);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  const ws = new WebSocket(url);
-  state.ws = ws;
-  ws.onopen = () => {
-    state.retry = 0;
-    ws.send(JSON.stringify({ type: 'subscribe', room: state.room, since: state.lastSeq }));
-  };
-  ws.onmessage = (event) => {
-    const frame = JSON.parse(String(event.data)) as { type: string; message?: Message; detail?: string };
-    if (frame.type === 'message' && frame.message) render(frame.message);
-    else if (frame.type === 'subscribed') $('status').textContent = `#${state.room} · live`;
-    else if (frame.type === 'error') $('status').textContent = frame.detail ?? 'error';
-  };
-  ws.onclose = (event) => {
-    if (state.ws !== ws) return;
-    if (event.code === 4401) return signedOut();
-    // Reconnect with a growing delay and resume from the last seq seen: nothing is lost.
-    const delay = Math.min(10_000, 250 * 2 ** state.retry++);
-    $('status').textContent = `#${state.room} · reconnecting…`;
-    setTimeout(() => {
-      if (state.ws === ws) connect();
-    }, delay);
-  };
-}
-
-$('join').addEventListener('submit', (event) => void join(event));
 
 async function join(event: Event): Promise<void> {
   event.preventDefault();
-  const username = $<HTMLInputElement>('username').value.trim();
+  const input = $<HTMLInputElement>('username');
   $('join-error').textContent = '';
+  input.classList.remove('is-invalid');
   try {
-    const session = await api<{ token: string; username: string }>('POST', '/v1/sessions', { username });
-    state.token = session.token;
-    state.username = session.username;
-    localStorage.setItem('chitchat.token', session.token);
-    localStorage.setItem('chitchat.username', session.username);
-    show(true);
-    await openRoom(state.room);
+    const session = await api.join(input.value.trim());
+    localStorage.setItem('chitchat.session', JSON.stringify(session));
+    await enter(session.token, session.username);
   } catch (err) {
-    $('join-error').textContent = (err as Error).message;
+    input.classList.add('is-invalid');
+    $('join-error').textContent = err instanceof ApiError && err.code === 'username_taken' ? 'That name is taken right now. Pick another.' : (err as Error).message;
   }
 }
 
-$('leave').addEventListener('click', () => {
-  void api('DELETE', '/v1/sessions/current')
-    .catch(() => {})
-    .then(signedOut);
-});
+async function enter(token: string, username: string): Promise<void> {
+  api.token = token;
+  state.username = username;
+  show(true);
+  live.start(token);
+  await loadRooms();
+  await openRoom(roomFromHash());
+}
 
-$('room-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  void openRoom($<HTMLInputElement>('room').value.trim()).catch((err: Error) => ($('status').textContent = err.message));
-});
+function signedOut(): void {
+  localStorage.removeItem('chitchat.session');
+  api.token = '';
+  live.stop();
+  state.rooms.clear();
+  show(false);
+}
 
-$('send').addEventListener('submit', (event) => void send(event));
+// ----- rooms -----
+
+function roomFromHash(): string {
+  const match = /^#\/room\/([a-z0-9_-]{1,64})$/.exec(location.hash);
+  return match?.[1] ?? 'general';
+}
+
+async function loadRooms(): Promise<void> {
+  const { rooms } = await api.rooms();
+  for (const r of rooms) {
+    state.rooms.set(r.room, r);
+    // Joined rooms stay subscribed, so their unread counts move as messages come.
+    if (r.joined) live.subscribe(r.room, r.headSeq);
+  }
+  renderRooms();
+}
+
+function renderRooms(): void {
+  const list = $('rooms');
+  list.replaceChildren(
+    ...[...state.rooms.values()].map((r) => {
+      const a = document.createElement('a');
+      a.href = `#/room/${r.room}`;
+      a.className = `list-group-item list-group-item-action d-flex justify-content-between align-items-center${r.room === state.active ? ' active' : ''}`;
+      if (r.room === state.active) a.setAttribute('aria-current', 'page');
+      a.textContent = `# ${r.room}`;
+      if (r.unread && r.room !== state.active) {
+        const badge = document.createElement('span');
+        badge.className = 'badge text-bg-primary rounded-pill';
+        badge.textContent = String(r.unread);
+        badge.setAttribute('aria-label', `${r.unread} unread`);
+        a.append(badge);
+      }
+      return a;
+    }),
+  );
+}
+
+async function openRoom(room: string): Promise<void> {
+  state.active = room;
+  state.shown = [];
+  $('room-title').textContent = `# ${room}`;
+  $('presence').textContent = '';
+  state.typingTimers.clear();
+  renderTyping();
+  $('messages').replaceChildren();
+  $('pending').replaceChildren(...[...state.pending.values()].filter((p) => p.room === room).map((p) => p.li));
+  const summary = state.rooms.get(room) ?? { room, headSeq: 0, lastMessageAt: null, online: 0, joined: true };
+  state.rooms.set(room, summary);
+  const page = await api.page(room);
+  if (state.active !== room) return;
+  for (const m of page.messages) append(m);
+  summary.headSeq = Math.max(summary.headSeq, page.headSeq);
+  live.subscribe(room, page.headSeq);
+  renderRooms();
+  scrollToEnd();
+  markRead();
+  document.querySelector<HTMLElement>('.offcanvas.show .btn-close')?.click();
+}
+
+// ----- messages -----
+
+function onMessage(m: Message): void {
+  const summary = state.rooms.get(m.room);
+  if (summary) {
+    summary.headSeq = Math.max(summary.headSeq, m.seq);
+    if (m.user !== state.username && m.room !== state.active) summary.unread = Math.max(0, m.seq - (summary.readSeq ?? 0));
+  }
+  if (m.clientMsgId) {
+    const pending = state.pending.get(m.clientMsgId);
+    if (pending) {
+      pending.li.remove();
+      state.pending.delete(m.clientMsgId);
+    }
+  }
+  if (m.room === state.active) {
+    const atEnd = nearEnd();
+    append(m);
+    if (atEnd || m.user === state.username) scrollToEnd();
+    markRead();
+  }
+  renderRooms();
+}
+
+function append(m: Message): void {
+  const last = state.shown.at(-1);
+  if (last && m.seq <= last.seq) return;
+  const list = $('messages');
+  if (!last || dayOf(last.ts) !== dayOf(m.ts)) list.append(daySeparator(m.ts));
+  const grouped = !!last && last.user === m.user && m.ts - last.ts < GROUP_WINDOW_MS && dayOf(last.ts) === dayOf(m.ts);
+  list.append(messageItem(m, m.user === state.username, grouped));
+  state.shown.push(m);
+}
+
+/** Loads the page before the oldest shown message, keeping what is on screen in place. */
+async function loadOlder(): Promise<void> {
+  const first = state.shown[0];
+  if (state.loadingOlder || !first || first.seq <= 1) return;
+  state.loadingOlder = true;
+  const room = state.active;
+  try {
+    const page = await api.page(room, first.seq);
+    if (state.active !== room || page.messages.length === 0) return;
+    const scroller = $('scroller');
+    const before = scroller.scrollHeight;
+    const all = [...page.messages, ...state.shown];
+    state.shown = [];
+    $('messages').replaceChildren();
+    for (const m of all) append(m);
+    scroller.scrollTop += scroller.scrollHeight - before;
+  } finally {
+    state.loadingOlder = false;
+  }
+}
+
+function nearEnd(): boolean {
+  const s = $('scroller');
+  return s.scrollHeight - s.scrollTop - s.clientHeight < 60;
+}
+
+function scrollToEnd(): void {
+  const s = $('scroller');
+  s.scrollTop = s.scrollHeight;
+}
+
+/** Reports the last shown seq as read (debounced), when the page is visible. */
+function markRead(): void {
+  clearTimeout(state.readTimer);
+  state.readTimer = window.setTimeout(() => {
+    const last = state.shown.at(-1);
+    const summary = state.rooms.get(state.active);
+    if (!last || document.hidden || !summary || (summary.readSeq ?? 0) >= last.seq) return;
+    summary.readSeq = last.seq;
+    summary.unread = 0;
+    api.read(state.active, last.seq).catch(() => {});
+  }, 500);
+}
+
+// ----- sending -----
 
 async function send(event: Event): Promise<void> {
   event.preventDefault();
   const input = $<HTMLTextAreaElement>('text');
   const text = input.value;
   if (!text.trim()) return;
-  $('send-error').textContent = '';
+  input.value = '';
+  const clientMsgId = crypto.randomUUID();
+  const li = messageItem({ user: state.username, text, ts: Date.now() }, true, false);
+  li.dataset.clientMsgId = clientMsgId;
+  state.pending.set(clientMsgId, { li, text, room: state.active });
+  $('pending').append(li);
+  scrollToEnd();
+  await deliver(clientMsgId);
+}
+
+/** Sends (or resends: the same clientMsgId can never make a second message) a pending message. */
+async function deliver(clientMsgId: string): Promise<void> {
+  const pending = state.pending.get(clientMsgId);
+  if (!pending) return;
+  setState(pending.li, 'pending');
   try {
-    await api('POST', `/v1/rooms/${state.room}/messages`, { text, clientMsgId: crypto.randomUUID() });
-    input.value = '';
+    await api.send(pending.room, pending.text, clientMsgId);
+    // Confirmed when it arrives live with its seq (onMessage).
   } catch (err) {
-    $('send-error').textContent = `not sent: ${(err as Error).message}`;
+    setState(pending.li, 'failed', () => void deliver(clientMsgId));
+    pending.li.title = (err as Error).message;
   }
 }
 
+function renderTyping(): void {
+  const users = [...state.typingTimers.keys()];
+  $('typing').textContent = users.length === 0 ? '' : `${users.join(', ')} ${users.length === 1 ? 'is' : 'are'} typing…`;
+}
+
+// ----- wiring -----
+
+function followSystemTheme(): void {
+  const dark = matchMedia('(prefers-color-scheme: dark)');
+  const apply = (): void => document.documentElement.setAttribute('data-bs-theme', dark.matches ? 'dark' : 'light');
+  apply();
+  dark.addEventListener('change', apply);
+}
+
+followSystemTheme();
+$('join').addEventListener('submit', (event) => void join(event));
+$('send').addEventListener('submit', (event) => void send(event));
+$('leave').addEventListener('click', () => void api.leave().catch(() => {}).then(signedOut));
+$('scroller').addEventListener('scroll', () => {
+  if ($('scroller').scrollTop < 40) void loadOlder();
+  if (nearEnd()) markRead();
+});
 $('text').addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey) {
     event.preventDefault();
     $<HTMLFormElement>('send').requestSubmit();
   }
 });
+$('text').addEventListener('input', () => {
+  if (Date.now() - state.lastTypingSent < 2000) return;
+  state.lastTypingSent = Date.now();
+  live.typing(state.active);
+});
+$('new-room').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = $<HTMLInputElement>('new-room-name');
+  const room = input.value.trim().toLowerCase();
+  if (!ROOM_PATTERN.test(room)) {
+    input.classList.add('is-invalid');
+    return;
+  }
+  input.classList.remove('is-invalid');
+  input.value = '';
+  location.hash = `#/room/${room}`;
+});
+window.addEventListener('hashchange', () => {
+  if (api.token && roomFromHash() !== state.active) void openRoom(roomFromHash());
+});
+document.addEventListener('visibilitychange', () => !document.hidden && markRead());
 
-if (state.token) {
-  show(true);
-  void openRoom(state.room).catch(() => signedOut());
+const saved = localStorage.getItem('chitchat.session');
+if (saved) {
+  const { token, username } = JSON.parse(saved) as { token: string; username: string };
+  enter(token, username).catch(() => signedOut());
 } else {
   show(false);
 }

@@ -1,0 +1,1 @@
+declare module 'bootstrap/js/dist/offcanvas';

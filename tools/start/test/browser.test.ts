@@ -1,0 +1,136 @@
+/**
+ * The web client in a real browser (Debian's chromium driven by playwright-core) against
+ * the whole system: every service as a process behind the edge.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createLogger } from '@chitchat/platform';
+import { defer, freePort, startServiceProcess, startTestRedis } from '@chitchat/testing';
+import { buildEdge } from '../src/edge.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : process.env.CI ? false : 'chromium is not installed (apt-get install chromium)';
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const artifacts = `${root}test-artifacts`;
+
+let base = '';
+let browser: Browser;
+
+if (!skip) {
+  const redis = await startTestRedis();
+  defer(() => redis.stop());
+  const edgePort = await freePort();
+  base = `http://127.0.0.1:${edgePort}`;
+  const env = { REDIS_URL: redis.url, HOST: '127.0.0.1', ALLOWED_ORIGINS: base };
+  const start = async (service: string) => {
+    const proc = await startServiceProcess(service, `${root}services/${service}/dist/src/main.js`, env);
+    defer(() => proc.kill());
+    return proc;
+  };
+  const [ingest, history, gateway] = await Promise.all([start('ingest'), start('history'), start('gateway'), start('persistence')]);
+  const edge = await buildEdge({
+    upstreams: { ingest: `http://127.0.0.1:${ingest.port}`, history: `http://127.0.0.1:${history.port}`, gateway: `http://127.0.0.1:${gateway.port}` },
+    webRoot: `${root}services/web/dist`,
+    log: createLogger('edge', 'silent'),
+  });
+  await edge.listen({ port: edgePort, host: '127.0.0.1' });
+  defer(() => edge.close());
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  defer(() => browser.close());
+  mkdirSync(artifacts, { recursive: true });
+}
+
+async function person(name: string, room = 'lobby', viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('dialog', (dialog) => {
+    errors.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  defer(() => assert.deepEqual(errors, [], `${name}'s page had no script error and no dialog`));
+  await page.goto(`${base}/#/room/${room}`);
+  await page.getByLabel('Pick a username').fill(name);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await page.locator('#room-title', { hasText: `# ${room}` }).waitFor();
+  return page;
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+}
+
+const texts = (page: Page) => page.locator('#messages .message .text').allTextContents();
+
+test('two people chat both ways, see each other online and typing; a taken name is refused inline', { skip }, async () => {
+  const alice = await person('alice');
+  const bob = await person('bob');
+  await alice.locator('#presence', { hasText: 'alice, bob' }).waitFor();
+  await bob.locator('#presence', { hasText: 'alice, bob' }).waitFor();
+  await say(alice, 'hi bob');
+  await bob.locator('#messages .text', { hasText: 'hi bob' }).waitFor();
+  await say(bob, 'hi alice, see https://example.com/docs');
+  await alice.locator('#messages .text', { hasText: 'hi alice' }).waitFor();
+  const link = alice.locator('#messages a[href="https://example.com/docs"]');
+  assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+  assert.deepEqual(await texts(alice), await texts(bob));
+  await alice.getByLabel('Message', { exact: true }).pressSequentially('typing');
+  await bob.locator('#typing', { hasText: 'alice is typing' }).waitFor();
+  await alice.getByLabel('Message', { exact: true }).fill('');
+
+  const context = await browser.newContext();
+  const third = await context.newPage();
+  await third.goto(`${base}/`);
+  await third.getByLabel('Pick a username').fill('Alice');
+  await third.getByRole('button', { name: 'Join' }).click();
+  await third.locator('#join-error', { hasText: 'taken' }).waitFor();
+  assert.equal(await third.locator('#chat').isVisible(), false);
+});
+
+test('a reload keeps the session and the room history', { skip }, async () => {
+  const carol = await person('carol', 'reload');
+  await say(carol, 'before the reload');
+  await carol.locator('#messages .text', { hasText: 'before the reload' }).waitFor();
+  await carol.reload();
+  await carol.locator('#messages .text', { hasText: 'before the reload' }).waitFor();
+  assert.equal(await carol.locator('#whoami').textContent(), 'carol');
+});
+
+test('someone offline while 5 messages are sent gets exactly those 5, once each, in order', { skip }, async () => {
+  const dave = await person('dave', 'offline');
+  const erin = await person('erin', 'offline');
+  await say(dave, 'start');
+  await erin.locator('#messages .text', { hasText: 'start' }).waitFor();
+  await erin.context().setOffline(true);
+  for (let i = 1; i <= 5; i++) {
+    await say(dave, `while away ${i}`);
+    await dave.locator('#messages .text', { hasText: `while away ${i}` }).waitFor();
+  }
+  await erin.context().setOffline(false);
+  await erin.locator('#messages .text', { hasText: 'while away 5' }).waitFor();
+  assert.deepEqual(await texts(erin), ['start', 'while away 1', 'while away 2', 'while away 3', 'while away 4', 'while away 5']);
+});
+
+test('markup in a message is shown as text and runs nothing', { skip }, async () => {
+  const mallory = await person('mallory', 'xss');
+  const payload = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+  await say(mallory, payload);
+  await mallory.locator('#messages .text', { hasText: '<img src=x' }).waitFor();
+  assert.equal(await mallory.locator('#messages img, #messages script').count(), 0);
+  assert.equal((await texts(mallory)).at(-1), payload);
+});
+
+test('screenshots at phone and desktop sizes', { skip }, async () => {
+  for (const [name, viewport] of [['phone', { width: 375, height: 812 }], ['desktop', { width: 1280, height: 800 }]] as const) {
+    const page = await person(`shot-${name}`, 'general', viewport);
+    for (const text of ['Good morning!', 'Has anyone tried the new build?', 'Yes, works for me: https://example.com/build/42']) await say(page, text);
+    await page.locator('#messages .text', { hasText: 'works for me' }).last().waitFor();
+    await page.screenshot({ path: `${artifacts}/chat-${name}.png` });
+    if (name === 'phone') assert.equal(await page.locator('#sidebar').isVisible(), false, 'the room list is an offcanvas on a phone');
+  }
+});
