@@ -16,6 +16,7 @@ export const commonConfig = {
   HOST: Type.String({ default: '0.0.0.0', description: 'address the HTTP server binds' }),
   INGEST_PARTITIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 8, description: 'number of ingest partition streams; the same for every service' }),
   TRUST_PROXY: Type.String({ default: 'loopback,linklocal,uniquelocal', description: 'proxies whose X-Forwarded-For is believed (fastify trustProxy): the client IP for limits and logs' }),
+  DRAIN_DELAY_MS: Type.Integer({ minimum: 0, default: 0, description: 'on SIGTERM, how long /readyz fails before the service stops taking work (let load balancers notice; 5000 on Kubernetes)' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'hard deadline for a graceful shutdown' }),
 } satisfies TProperties;
 

@@ -3,16 +3,18 @@ import type { HttpApp } from './http.ts';
 import { closeRedis, type Redis } from './redis.ts';
 
 /**
- * The steps of a graceful stop, in order: readiness fails, the app closes (its `preClose`
+ * The steps of a graceful stop, in order: readiness fails (for `drainDelayMs`), the app closes (its `preClose`
  * hooks close WebSockets, requests drain, `onClose` hooks stop consumers), then the Redis
  * connections quit. Only `main.ts` hands this to a signal handler (close-with-grace); this
  * module never touches signals or exits.
  */
-export function gracefulStop({ app, log, connections }: { app: HttpApp; log: Logger; connections: Redis[] }) {
+export function gracefulStop({ app, log, connections, drainDelayMs = 0 }: { app: HttpApp; log: Logger; connections: Redis[]; drainDelayMs?: number }) {
   return async ({ signal, err }: { signal?: string | undefined; err?: Error | undefined }): Promise<void> => {
     if (err) log.error({ err }, 'stopping after an error');
     else log.info({ signal }, 'stopping');
     app.health.draining = true;
+    // Readiness fails first; load balancers stop sending new work before anything closes.
+    if (!err && drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
     await app.close();
     for (const redis of connections) await closeRedis(redis);
   };

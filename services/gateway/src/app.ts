@@ -68,19 +68,35 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
       clearInterval(heartbeat);
       clearInterval(presenceTimer);
       app.health.draining = true;
-      for (const conn of connections) conn.close(CloseCode.goingAway, 'server shutting down');
-      for (const ws of app.websocketServer.clients) ws.close(CloseCode.goingAway, 'server shutting down');
-      // A peer that has gone away never finishes the close handshake: cut it after a moment.
-      const cut = setTimeout(() => {
-        for (const ws of app.websocketServer.clients) ws.terminate();
-      }, 1500);
-      cut.unref();
-      app.websocketServer.close(() => {
-        clearTimeout(cut);
-        done();
-      });
+      void closeSpread().then(() => finish(done));
     },
   });
+
+  /** Closes every socket with 1001 in ten waves over CLOSE_SPREAD_MS: no reconnect storm on the other replicas. */
+  async function closeSpread(): Promise<void> {
+    const all = [...connections];
+    const waves = 10;
+    for (let i = 0; i < waves; i++) {
+      for (const conn of all.slice(Math.floor((i * all.length) / waves), Math.floor(((i + 1) * all.length) / waves))) {
+        conn.close(CloseCode.goingAway, 'server shutting down');
+      }
+      if (config.CLOSE_SPREAD_MS > 0 && i < waves - 1 && all.length > waves) await new Promise((r) => setTimeout(r, config.CLOSE_SPREAD_MS / waves));
+    }
+  }
+
+  /** Closes what is left (sockets still authenticating) and stops the WebSocket server. */
+  function finish(done: () => void): void {
+    for (const ws of app.websocketServer.clients) ws.close(CloseCode.goingAway, 'server shutting down');
+    // A peer that has gone away never finishes the close handshake: cut it after a moment.
+    const cut = setTimeout(() => {
+      for (const ws of app.websocketServer.clients) ws.terminate();
+    }, 1500);
+    cut.unref();
+    app.websocketServer.close(() => {
+      clearTimeout(cut);
+      done();
+    });
+  }
 
   const connLog = log.child({ module: 'connection' });
   const origins = new Set(config.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean));

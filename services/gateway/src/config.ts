@@ -15,6 +15,7 @@ export const gatewayConfigSchema = {
   MAX_CONNECTIONS_PER_IP: Type.Integer({ minimum: 1, default: 200, description: 'open sockets per client IP on one gateway (more: close 1008)' }),
   MAX_SUBSCRIPTIONS: Type.Integer({ minimum: 1, default: 100, description: 'rooms one socket may subscribe to' }),
   FRAME_RATE: Type.Integer({ minimum: 1, default: 20, description: 'client frames per second a socket may send on average (burst: twice that); more get an error and are dropped' }),
+  CLOSE_SPREAD_MS: Type.Integer({ minimum: 0, default: 1000, description: 'on shutdown, sockets are closed (1001) spread over this long, so clients do not all reconnect at once' }),
   PRESENCE_TTL_MS: Type.Integer({ minimum: 200, default: 30_000, description: "a killed gateway's users leave presence within this" }),
   TYPING_THROTTLE_MS: Type.Integer({ minimum: 0, default: 2000, description: 'at most one typing notice per user and room in this window' }),
 };

@@ -11,6 +11,6 @@ const subscriber = await connectRedis(
 );
 const { app } = await buildGatewayApp({ config, log, redis, subscriber });
 
-closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: log }, gracefulStop({ app, log, connections: [subscriber, redis] }));
+closeWithGrace({ delay: config.DRAIN_DELAY_MS + config.SHUTDOWN_TIMEOUT_MS, logger: log }, gracefulStop({ app, log, drainDelayMs: config.DRAIN_DELAY_MS, connections: [subscriber, redis] }));
 
 await listen(app, config.PORT, config.HOST);

@@ -8,6 +8,6 @@ const log = createLogger('persistence', config.LOG_LEVEL);
 const redis = await connectRedis(createRedis({ url: config.REDIS_URL, name: 'persistence', role: 'worker', log }));
 const { app } = await buildPersistenceApp({ config, log, redis });
 
-closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: log }, gracefulStop({ app, log, connections: [redis] }));
+closeWithGrace({ delay: config.DRAIN_DELAY_MS + config.SHUTDOWN_TIMEOUT_MS, logger: log }, gracefulStop({ app, log, drainDelayMs: config.DRAIN_DELAY_MS, connections: [redis] }));
 
 await listen(app, config.PORT, config.HOST);

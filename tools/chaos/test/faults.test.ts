@@ -93,3 +93,18 @@ test('Redis killed and restarted (AOF): requests meanwhile get 503, every accept
   await assertConsistent(c, senders, clients, rooms);
   assert.ok(senders.some((s) => (s.failures.get(503) ?? 0) > 0), 'senders saw the outage and retried');
 });
+
+test('rolling restart: a gateway stopped with SIGTERM under steady traffic drains; its 20 clients resume elsewhere with nothing lost', async (t) => {
+  const c = await cluster(t, { gateways: 2, workers: 1, env: { DRAIN_DELAY_MS: '300', CLOSE_SPREAD_MS: '500' } });
+  const rooms = ['rolling-a', 'rolling-b'];
+  const clients = await readers(t, c, rooms, 20);
+  const restart = async (): Promise<void> => {
+    await c.gateways[0]?.kill('SIGTERM');
+    await c.startGateway(0);
+  };
+  const senders = await traffic(c, { rooms, senders: 2, perSender: 60, at: [30, restart] });
+  await assertConsistent(c, senders, clients, rooms);
+  assert.equal(c.gateways[0]?.child.exitCode, null, 'the restarted gateway runs');
+  const moved = clients.filter((cl) => cl.closeCodes.includes(1001));
+  assert.ok(moved.length > 0, 'clients of the stopped gateway were told to go (1001)');
+});
