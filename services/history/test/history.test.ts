@@ -71,6 +71,18 @@ test('bad queries are 400 naming the parameter; a bad room name is 404 invalid_r
   assert.equal(bad.body.code, 'invalid_room');
 });
 
+test('a revoked session can no longer read', async () => {
+  const store = new SessionStore(redis, { secret: DEVELOPMENT_SECRET });
+  const { token: gone } = await store.create('leaving');
+  const ok = await app.inject({ method: 'GET', url: '/v1/rooms', headers: { authorization: `Bearer ${gone}` } });
+  assert.equal(ok.statusCode, 200);
+  const session = await store.verify(gone);
+  assert.ok(session);
+  await store.revoke(session);
+  const res = await app.inject({ method: 'GET', url: '/v1/rooms', headers: { authorization: `Bearer ${gone}` } });
+  assert.equal(res.statusCode, 401);
+});
+
 test('reading needs a session', async () => {
   const res = await app.inject({ method: 'GET', url: '/v1/rooms/books/messages' });
   assert.equal(res.statusCode, 401);

@@ -192,13 +192,15 @@ async function loadOlder(): Promise<void> {
   try {
     const page = await api.page(room, first.seq);
     if (state.active !== room || page.messages.length === 0) return;
+    // Keep the message that was first on screen exactly where it was.
     const scroller = $('scroller');
-    const before = scroller.scrollHeight;
+    const anchorAt = (): number => $('messages').querySelector<HTMLElement>(`[data-seq="${first.seq}"]`)?.getBoundingClientRect().top ?? 0;
+    const before = anchorAt();
     const all = [...page.messages, ...state.shown];
     state.shown = [];
     $('messages').replaceChildren();
     for (const m of all) append(m);
-    scroller.scrollTop += scroller.scrollHeight - before;
+    scroller.scrollTop += anchorAt() - before;
   } finally {
     state.loadingOlder = false;
   }

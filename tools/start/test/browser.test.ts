@@ -125,6 +125,30 @@ test('markup in a message is shown as text and runs nothing', { skip }, async ()
   assert.equal((await texts(mallory)).at(-1), payload);
 });
 
+test('scrolling up loads older pages without moving what is on screen', { skip }, async () => {
+  const page = await person('reader', 'long');
+  const { token } = (await page.evaluate(() => JSON.parse(localStorage.getItem('chitchat.session') ?? '{}'))) as { token: string };
+  for (let i = 1; i <= 120; i++) {
+    const res = await fetch(`${base}/v1/rooms/long/messages`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: `line ${i}` }) });
+    assert.equal(res.status, 202);
+  }
+  await page.reload();
+  await page.locator('#messages .text', { hasText: 'line 120' }).waitFor();
+  assert.equal(await page.locator('#messages .message').count(), 50);
+  const anchor = page.locator('#messages .message[data-seq="71"]');
+  const before = await anchor.evaluate((el) => {
+    (el.closest('#scroller') as { scrollTop: number }).scrollTop = 0;
+    return el.getBoundingClientRect().top;
+  });
+  await page.locator('#messages .message[data-seq="21"]').waitFor({ state: 'attached' });
+  const after = await anchor.evaluate((el) => el.getBoundingClientRect().top);
+  assert.ok(Math.abs(after - before) < 2, `the oldest message on screen stayed where it was (${before} -> ${after})`);
+  await page.locator('#scroller').evaluate((el) => (el.scrollTop = 0));
+  await page.locator('#messages .message[data-seq="1"]').waitFor({ state: 'attached' });
+  const seqs = await page.locator('#messages .message').evaluateAll((els) => els.map((el) => Number((el as unknown as { dataset: { seq: string } }).dataset.seq)));
+  assert.deepEqual(seqs, Array.from({ length: 120 }, (_, i) => i + 1));
+});
+
 test('screenshots at phone and desktop sizes', { skip }, async () => {
   for (const [name, viewport] of [['phone', { width: 375, height: 812 }], ['desktop', { width: 1280, height: 800 }]] as const) {
     const page = await person(`shot-${name}`, 'general', viewport);
