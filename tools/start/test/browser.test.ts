@@ -127,7 +127,8 @@ test('markup in a message is shown as text and runs nothing', { skip }, async ()
 
 test('scrolling up loads older pages without moving what is on screen', { skip }, async () => {
   const page = await person('reader', 'long');
-  const { token } = (await page.evaluate(() => JSON.parse(localStorage.getItem('chitchat.session') ?? '{}'))) as { token: string };
+  const saved = await page.evaluate(() => localStorage.getItem('chitchat.session') ?? '{}');
+  const { token } = JSON.parse(saved) as { token: string };
   for (let i = 1; i <= 120; i++) {
     const res = await fetch(`${base}/v1/rooms/long/messages`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: `line ${i}` }) });
     assert.equal(res.status, 202);
@@ -137,7 +138,8 @@ test('scrolling up loads older pages without moving what is on screen', { skip }
   assert.equal(await page.locator('#messages .message').count(), 50);
   const anchor = page.locator('#messages .message[data-seq="71"]');
   const before = await anchor.evaluate((el) => {
-    (el.closest('#scroller') as { scrollTop: number }).scrollTop = 0;
+    const scroller = el.closest('#scroller');
+    if (scroller) scroller.scrollTop = 0;
     return el.getBoundingClientRect().top;
   });
   await page.locator('#messages .message[data-seq="21"]').waitFor({ state: 'attached' });
@@ -145,7 +147,7 @@ test('scrolling up loads older pages without moving what is on screen', { skip }
   assert.ok(Math.abs(after - before) < 2, `the oldest message on screen stayed where it was (${before} -> ${after})`);
   await page.locator('#scroller').evaluate((el) => (el.scrollTop = 0));
   await page.locator('#messages .message[data-seq="1"]').waitFor({ state: 'attached' });
-  const seqs = await page.locator('#messages .message').evaluateAll((els) => els.map((el) => Number((el as unknown as { dataset: { seq: string } }).dataset.seq)));
+  const seqs = await page.locator('#messages .message').evaluateAll((els) => els.map((el) => Number((el as HTMLElement).dataset.seq)));
   assert.deepEqual(seqs, Array.from({ length: 120 }, (_, i) => i + 1));
 });
 
