@@ -16,6 +16,7 @@ import type { ErrorCodeName } from '@chitchat/contracts';
 import type { Logger } from 'pino';
 import { ApiError, problem } from './errors.ts';
 import { redactUrl } from './logger.ts';
+import { metricsPlugin } from './metrics.ts';
 
 export type HttpApp = FastifyInstance<
   RawServerDefault,
@@ -102,6 +103,7 @@ export function createHttpApp({ log, service, bodyLimit = 16 * 1024, trustProxy 
       .send(problem('notFound', `no route for ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}`));
   });
 
+  void app.register(metricsPlugin, { service });
   return app;
 }
 

@@ -8,3 +8,4 @@ export { createHttpApp, listen, openApiDocument, type HttpApp, type HttpAppOptio
 export { healthPlugin, redisCheck, type Health, type ReadinessCheck } from './health.ts';
 export { requireSession, sessionOf } from './auth.ts';
 export { gracefulStop } from './shutdown.ts';
+export { MetricName, counter, gauge, histogram, metricsPlugin } from './metrics.ts';

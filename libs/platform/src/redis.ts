@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { MetricName, counter } from './metrics.ts';
 
 export type { Redis };
 
@@ -41,7 +42,10 @@ export function createRedis({ url, name, role, log, overrides }: RedisConnection
   let wasReady = false;
   redis.on('error', (err: Error) => rlog.warn({ err }, 'redis connection error'));
   redis.on('ready', () => {
-    if (wasReady) rlog.info('redis reconnected');
+    if (wasReady) {
+      rlog.info('redis reconnected');
+      counter(MetricName.redisReconnects, 'Redis connections re-established after a drop', ['connection']).inc({ connection: name });
+    }
     wasReady = true;
   });
   redis.on('end', () => rlog.debug('redis connection closed'));

@@ -1,6 +1,6 @@
 import websocket from '@fastify/websocket';
 import { CloseCode, usernameKey } from '@chitchat/contracts';
-import { SessionStore, createHttpApp, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import { MetricName, SessionStore, createHttpApp, gauge, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import type { GatewayConfig } from './config.ts';
 import { Connection } from './connection.ts';
 import { Presence } from './presence.ts';
@@ -24,6 +24,14 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
   const hub = new RoomHub({ redis, subscriber, catchUpPage: config.CATCHUP_PAGE, presence, log: log.child({ module: 'room-hub' }) });
   const users = new UserHub(subscriber, log.child({ module: 'user-hub' }));
   const connections = new Set<Connection>();
+  gauge(MetricName.connections, 'Open WebSocket connections', function () {
+    this.set(connections.size);
+  });
+  gauge(MetricName.subscriptions, 'Room subscriptions of the open connections', function () {
+    let n = 0;
+    for (const conn of connections) n += conn.subscriptions;
+    this.set(n);
+  });
 
   await app.register(healthPlugin, {
     checks: {

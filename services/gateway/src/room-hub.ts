@@ -10,7 +10,7 @@ import {
   type PresenceFrame,
   type SubscribedFrame,
 } from '@chitchat/contracts';
-import type { Logger, Redis } from '@chitchat/platform';
+import { MetricName, counter, histogram, type Logger, type Redis } from '@chitchat/platform';
 import type { Presence } from './presence.ts';
 
 /** One connection's subscription to one room, as the hub sees it. */
@@ -31,6 +31,13 @@ export interface Subscriber {
 }
 
 type RawEntry = [id: string, fields: string[]];
+
+const delivered = counter(MetricName.delivered, 'Message frames sent on sockets (live and catch-up)');
+const latency = histogram(
+  MetricName.deliveryLatency,
+  'From accepted by ingest to sent on the sockets of this gateway (live messages)',
+  [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+);
 
 /** A room with local subscribers. Every delivery step runs through `run`, one at a time. */
 class Room {
@@ -192,7 +199,7 @@ export class RoomHub {
   #onLive(channel: string, raw: string): void {
     const room = this.#byChannel.get(channel);
     if (!room) return;
-    let event: { type?: string; user?: string; message?: { seq?: number } };
+    let event: { type?: string; user?: string; message?: { seq?: number }; acceptedAt?: number };
     try {
       event = JSON.parse(raw) as typeof event;
     } catch (err) {
@@ -206,7 +213,14 @@ export class RoomHub {
     }
     const seq = event.message?.seq;
     if (event.type !== 'message' || !Number.isInteger(seq)) return;
-    room.run(() => this.#deliver(room, seq as number, raw)).catch((err: unknown) => this.#failRoom(room, err));
+    const acceptedAt = event.acceptedAt;
+    room
+      .run(async () => {
+        await this.#deliver(room, seq as number, raw);
+        // Once per event and gateway, not per socket: the sends above are synchronous.
+        if (typeof acceptedAt === 'number' && room.subs.size > 0) latency.observe((Date.now() - acceptedAt) / 1000);
+      })
+      .catch((err: unknown) => this.#failRoom(room, err));
   }
 
   async #deliver(room: Room, seq: number, frame: string): Promise<void> {
@@ -233,6 +247,7 @@ export class RoomHub {
       if (seq === sub.last + 1) {
         sub.last = seq;
         sub.send(frame);
+        delivered.inc();
       } else if (seq > sub.last + 1) {
         // The room's log no longer holds what this subscriber is missing.
         this.leave(sub);
@@ -272,6 +287,7 @@ export class RoomHub {
         if (!sub.active) return;
         sub.last = seqOfLogEntryId(id);
         sub.send(logFrame(sub.room, id, fields));
+        delivered.inc();
       }
     }
   }

@@ -5,6 +5,8 @@
 -- ARGV[1] room   ARGV[2] message id   ARGV[3] user   ARGV[4] text   ARGV[5] ts (epoch ms)
 -- ARGV[6] clientMsgId or ''   ARGV[7] {room}:live channel   ARGV[8] TTL of the stored-id record (s)
 -- ARGV[9] '1' if the previous entry must be stored first
+-- ARGV[10] when ingest accepted it (epoch ms): on the live frame as `acceptedAt`, for the
+--          gateways' delivery-latency metric (not part of the stored message)
 -- Returns { seq, 1 } when stored now, { seq, 0 } when it had been stored before, and
 -- { 0, 2 } when the previous entry is not stored (its commit failed): a batch is pipelined,
 -- and this keeps a later message of the room from overtaking one that failed.
@@ -25,5 +27,5 @@ else
 end
 redis.call('SET', KEYS[3], seq, 'EX', ARGV[8])
 redis.call('HSET', KEYS[4], 'lastMessageAt', ARGV[5])
-redis.call('SPUBLISH', ARGV[7], cjson.encode({ type = 'message', room = ARGV[1], message = message }))
+redis.call('SPUBLISH', ARGV[7], cjson.encode({ type = 'message', room = ARGV[1], message = message, acceptedAt = tonumber(ARGV[10]) }))
 return { seq, 1 }

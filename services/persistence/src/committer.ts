@@ -29,7 +29,7 @@ export class Committer {
   async commit(entry: IngestEntry, ts: number, after?: string): Promise<Committed> {
     const { room, id } = entry;
     const keys = [roomKeys.seq(room), roomKeys.log(room), roomKeys.stored(room, id), roomKeys.meta(room), roomKeys.stored(room, after ?? id)];
-    const args = [room, id, entry.user, entry.text, ts, entry.clientMsgId ?? '', roomKeys.live(room), this.#storedIdTtl, after ? '1' : '0'];
+    const args = [room, id, entry.user, entry.text, ts, entry.clientMsgId ?? '', roomKeys.live(room), this.#storedIdTtl, after ? '1' : '0', entry.at];
     const [seq, outcome] = (await this.#commit(keys, args)) as [number, number];
     return { seq, fresh: outcome === 1, refused: outcome === 2 };
   }

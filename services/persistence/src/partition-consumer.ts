@@ -1,10 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { PERSISTENCE_GROUP, fieldsToRecord, parseIngestEntry, partitionKeys } from '@chitchat/contracts';
-import type { Logger, Redis } from '@chitchat/platform';
+import { MetricName, counter, type Logger, type Redis } from '@chitchat/platform';
 import type { Committed, Committer } from './committer.ts';
 import type { Failpoints } from './failpoints.ts';
 
 type RawEntry = [id: string, fields: string[]];
+
+const storedTotal = counter(MetricName.stored, 'Messages stored in room logs (redeliveries not counted)');
+const deadLettered = counter(MetricName.deadLettered, 'Entries moved to a dead-letter stream');
 
 export interface PartitionConsumerOptions {
   partition: number;
@@ -166,7 +169,10 @@ export class PartitionConsumer {
         // Dead-lettered: the rest of the batch is committed again (stored ones are recognised).
         return this.#process(batch.slice(i + 1));
       }
-      if (result.value?.fresh) this.#stored++;
+      if (result.value?.fresh) {
+        this.#stored++;
+        storedTotal.inc();
+      }
       lastTs.set(entry.room, ts);
       acked.push(id);
     }
@@ -189,6 +195,7 @@ export class PartitionConsumer {
   async #deadLetter(id: string, fields: string[], error: string, attempts = 1): Promise<void> {
     const p = this.partition;
     this.#o.log.error({ partition: p, entry: id, error }, 'entry dead-lettered');
+    deadLettered.inc();
     await this.#o.redis
       .multi()
       .xadd(partitionKeys.deadLetter(p), '*', 'entryId', id, 'error', error, 'attempts', String(attempts), 'failedAt', String(Date.now()), ...fields)

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { globalKeys, partitionKeys } from '@chitchat/contracts';
-import { closeRedis, connectRedis, createRedis, loadLuaScripts, type Logger, type LuaScript, type Redis } from '@chitchat/platform';
+import { MetricName, closeRedis, connectRedis, createRedis, gauge, loadLuaScripts, type Logger, type LuaScript, type Redis } from '@chitchat/platform';
 import { Committer } from './committer.ts';
 import type { PersistenceConfig } from './config.ts';
 import { Failpoints } from './failpoints.ts';
@@ -45,6 +45,8 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
     this.#committer = new Committer(redis, config.STORED_ID_TTL_SECONDS);
     this.#failpoints = new Failpoints(config.FAILPOINT);
     this.#scripts = loadLuaScripts(redis, import.meta.url, ['renew-lease', 'release-lease']);
+    const owned = gauge(MetricName.partitionsOwned, 'Ingest partitions whose lease this worker holds');
+    this.on('partitions', (held) => owned.set(held.length));
   }
 
   /** Partitions this worker holds now. */

@@ -1,8 +1,10 @@
 import { MessageAccepted, Problem, ReadMarker, ReadMarkerBody, RoomParams, SendMessageBody, textProblem } from '@chitchat/contracts';
-import { ApiError, requireSession, sessionOf, type HttpApp, type SessionStore } from '@chitchat/platform';
+import { ApiError, MetricName, counter, requireSession, sessionOf, type HttpApp, type SessionStore } from '@chitchat/platform';
 import type { MessageAcceptor } from '../accept.ts';
 import type { Limits } from '../limits.ts';
 import type { ReadMarkers } from '../read-markers.ts';
+
+const accepted = counter(MetricName.accepted, 'Messages accepted (202), retries of one clientMsgId counted once');
 
 /** `POST /v1/rooms/{room}/messages` (send) and `POST /v1/rooms/{room}/read` (read marker). */
 export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore; acceptor: MessageAcceptor; reads: ReadMarkers; limits: Limits }): Promise<void> {
@@ -27,7 +29,8 @@ export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore
       const why = textProblem(text);
       if (why) throw new ApiError('invalidMessage', why);
       const { username } = sessionOf(request);
-      const { id } = await deps.acceptor.accept({ room, user: username, text, clientMsgId });
+      const { id, fresh } = await deps.acceptor.accept({ room, user: username, text, clientMsgId });
+      if (fresh) accepted.inc();
       await deps.reads.joined(username, room);
       return reply.status(202).send(clientMsgId === undefined ? { id, room } : { id, room, clientMsgId });
     },
