@@ -35,8 +35,16 @@ try {
   }
 
   const port = 20000 + Math.floor(Math.random() * 20000);
-  redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let seen = '';
+    redis.stdout.on('data', (chunk) => {
+      seen += chunk;
+      if (seen.includes('Ready to accept connections')) resolve();
+    });
+    redis.on('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
+  });
+  redis.stdout.resume();
   for (const [service, basePort] of Object.entries(services)) {
     const servicePort = basePort + 10000 + Math.floor(Math.random() * 1000);
     const child = spawn(process.execPath, [`services/${service}/dist/src/main.js`], {
