@@ -16,6 +16,8 @@ export const MetricName = {
   connections: 'chitchat_ws_connections',
   subscriptions: 'chitchat_ws_subscriptions',
   partitionsOwned: 'chitchat_partitions_owned',
+  partitionLag: 'chitchat_partition_lag',
+  partitionPending: 'chitchat_partition_pending',
   redisReconnects: 'chitchat_redis_reconnects_total',
 } as const;
 
@@ -28,8 +30,8 @@ export function counter(name: string, help: string, labelNames: string[] = []): 
   return once(name, () => new Counter({ name, help, labelNames }));
 }
 
-export function gauge(name: string, help: string, collect?: (this: Gauge) => void | Promise<void>): Gauge {
-  return once(name, () => new Gauge({ name, help, ...(collect ? { collect } : {}) }));
+export function gauge(name: string, help: string, collect?: (this: Gauge) => void | Promise<void>, labelNames: string[] = []): Gauge {
+  return once(name, () => new Gauge({ name, help, labelNames, ...(collect ? { collect } : {}) }));
 }
 
 export function histogram(name: string, help: string, buckets: number[], labelNames: string[] = []): Histogram {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { globalKeys, partitionKeys } from '@chitchat/contracts';
+import { PERSISTENCE_GROUP, globalKeys, partitionKeys } from '@chitchat/contracts';
 import { MetricName, closeRedis, connectRedis, createRedis, gauge, loadLuaScripts, type Logger, type LuaScript, type Redis } from '@chitchat/platform';
 import { Committer } from './committer.ts';
 import type { PersistenceConfig } from './config.ts';
@@ -47,6 +47,21 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
     this.#scripts = loadLuaScripts(redis, import.meta.url, ['renew-lease', 'release-lease']);
     const owned = gauge(MetricName.partitionsOwned, 'Ingest partitions whose lease this worker holds');
     this.on('partitions', (held) => owned.set(held.length));
+    // Read on each scrape, for the partitions this worker holds (XINFO GROUPS, Redis 7).
+    const groupInfo = async (p: number): Promise<{ lag: number; pending: number }> => {
+      const groups = (await this.#redis.xinfo('GROUPS', partitionKeys.stream(p))) as (string | number | null)[][];
+      const fields = groups.map((g) => Object.fromEntries(g.flatMap((v, i) => (i % 2 ? [] : [[String(v), g[i + 1]]])))).find((g) => g.name === PERSISTENCE_GROUP);
+      return { lag: Number(fields?.lag ?? 0), pending: Number(fields?.pending ?? 0) };
+    };
+    const partitions = (): number[] => this.partitions;
+    gauge(MetricName.partitionLag, 'Entries of a held partition not yet read by the group', async function () {
+      this.reset();
+      for (const p of partitions()) this.set({ partition: String(p) }, (await groupInfo(p)).lag);
+    }, ['partition']);
+    gauge(MetricName.partitionPending, 'Entries of a held partition read but not yet acknowledged', async function () {
+      this.reset();
+      for (const p of partitions()) this.set({ partition: String(p) }, (await groupInfo(p)).pending);
+    }, ['partition']);
   }
 
   /** Partitions this worker holds now. */

@@ -24,6 +24,8 @@ test('after N messages the counters say N and the delivery-latency histogram has
   assert.equal(ingest('chitchat_messages_accepted_total'), 25);
   assert.equal(persistence('chitchat_messages_stored_total'), 25);
   assert.equal(persistence('chitchat_partitions_owned'), 8);
+  assert.equal(persistence('chitchat_partition_lag'), 0, 'nothing waits to be read');
+  assert.equal(persistence('chitchat_partition_pending'), 0, 'nothing waits to be acknowledged');
   assert.equal(gateway('chitchat_messages_delivered_total'), 25);
   assert.equal(gateway('chitchat_delivery_latency_seconds_count'), 25);
   assert.ok(gateway('chitchat_delivery_latency_seconds_sum') > 0);
