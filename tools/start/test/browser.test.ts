@@ -116,6 +116,44 @@ test('someone offline while 5 messages are sent gets exactly those 5, once each,
   assert.deepEqual(await texts(erin), ['start', 'while away 1', 'while away 2', 'while away 3', 'while away 4', 'while away 5']);
 });
 
+test('a send that fails shows "not sent"; Retry reuses its clientMsgId; a lost answer never duplicates', { skip }, async () => {
+  const frank = await person('frank', 'retry');
+  const sent: string[] = [];
+  const record = (route: { request(): { postDataJSON(): unknown } }): void => {
+    sent.push((route.request().postDataJSON() as { clientMsgId: string }).clientMsgId);
+  };
+  // The network fails before the request reaches the server.
+  await frank.route('**/v1/rooms/retry/messages', async (route) => {
+    record(route);
+    await route.abort('connectionreset');
+  });
+  await say(frank, 'said once');
+  await frank.locator('#pending .message[data-state="failed"]', { hasText: 'not sent' }).waitFor();
+  await frank.unroute('**/v1/rooms/retry/messages');
+  await frank.route('**/v1/rooms/retry/messages', async (route) => {
+    record(route);
+    await route.continue();
+  });
+  await frank.getByRole('button', { name: 'Retry' }).click();
+  await frank.locator('#messages .text', { hasText: 'said once' }).waitFor();
+  assert.equal(sent.length, 2);
+  assert.equal(sent[0], sent[1], 'the retry carried the same clientMsgId');
+  assert.equal(await frank.locator('#pending .message').count(), 0, 'confirmed, no longer pending');
+
+  // The request is accepted but its answer is lost: the message still shows up once.
+  await frank.unroute('**/v1/rooms/retry/messages');
+  await frank.route('**/v1/rooms/retry/messages', async (route) => {
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await say(frank, 'answer lost');
+  await frank.locator('#messages .text', { hasText: 'answer lost' }).waitFor();
+  await frank.unroute('**/v1/rooms/retry/messages');
+  await frank.reload();
+  await frank.locator('#messages .text', { hasText: 'answer lost' }).waitFor();
+  assert.deepEqual(await texts(frank), ['said once', 'answer lost'], 'each stored once');
+});
+
 test('markup in a message is shown as text and runs nothing', { skip }, async () => {
   const mallory = await person('mallory', 'xss');
   const payload = '<img src=x onerror=alert(1)><script>alert(2)</script>';
