@@ -40,6 +40,7 @@ export class PartitionConsumer {
   readonly #abort = new AbortController();
   #done: Promise<void> | undefined;
   #stored = 0;
+  #trimmedAt = 0;
 
   constructor(options: PartitionConsumerOptions) {
     this.#o = options;
@@ -208,8 +209,11 @@ export class PartitionConsumer {
    * Drops acknowledged entries from the partition stream. Entries still pending (for any
    * consumer) are kept: the trim point is the oldest pending entry, if there is one.
    */
+  /** Trims at most once a second: XPENDING + XTRIM after every batch would double its round trips. */
   async #trim(lastId: string | undefined): Promise<void> {
-    if (lastId) await trimAcknowledged(this.#o.redis, this.#stream, lastId);
+    if (!lastId || Date.now() - this.#trimmedAt < TRIM_EVERY_MS) return;
+    this.#trimmedAt = Date.now();
+    await trimAcknowledged(this.#o.redis, this.#stream, lastId);
   }
 }
 
@@ -239,6 +243,7 @@ function isScriptError(message: string): boolean {
 }
 
 const DRAIN_EVERY_MS = 5000;
+const TRIM_EVERY_MS = 1000;
 
 /** Orders stream IDs (`<ms>-<seq>`) numerically. */
 function compareIds(a: string, b: string): number {

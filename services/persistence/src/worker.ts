@@ -47,21 +47,32 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
     this.#scripts = loadLuaScripts(redis, import.meta.url, ['renew-lease', 'release-lease']);
     const owned = gauge(MetricName.partitionsOwned, 'Ingest partitions whose lease this worker holds');
     this.on('partitions', (held) => owned.set(held.length));
-    // Read on each scrape, for the partitions this worker holds (XINFO GROUPS, Redis 7).
-    const groupInfo = async (p: number): Promise<{ lag: number; pending: number }> => {
-      const groups = (await this.#redis.xinfo('GROUPS', partitionKeys.stream(p))) as (string | number | null)[][];
-      const fields = groups.map((g) => Object.fromEntries(g.flatMap((v, i) => (i % 2 ? [] : [[String(v), g[i + 1]]])))).find((g) => g.name === PERSISTENCE_GROUP);
-      return { lag: Number(fields?.lag ?? 0), pending: Number(fields?.pending ?? 0) };
+    // Read on each scrape for the partitions this worker holds (XINFO GROUPS, Redis 7): one
+    // read per partition serves both gauges of the same scrape.
+    let snapshot: { at: number; info: Promise<Map<number, { lag: number; pending: number }>> } | undefined;
+    const groupInfo = (): Promise<Map<number, { lag: number; pending: number }>> => {
+      if (snapshot && Date.now() - snapshot.at < 1000) return snapshot.info;
+      const info = (async () => {
+        const out = new Map<number, { lag: number; pending: number }>();
+        for (const p of this.partitions) {
+          const groups = (await this.#redis.xinfo('GROUPS', partitionKeys.stream(p))) as (string | number | null)[][];
+          const fields = groups.map((g) => Object.fromEntries(g.flatMap((v, i) => (i % 2 ? [] : [[String(v), g[i + 1]]])))).find((g) => g.name === PERSISTENCE_GROUP);
+          out.set(p, { lag: Number(fields?.lag ?? 0), pending: Number(fields?.pending ?? 0) });
+        }
+        return out;
+      })();
+      snapshot = { at: Date.now(), info };
+      return info;
     };
-    const partitions = (): number[] => this.partitions;
-    gauge(MetricName.partitionLag, 'Entries of a held partition not yet read by the group', async function () {
-      this.reset();
-      for (const p of partitions()) this.set({ partition: String(p) }, (await groupInfo(p)).lag);
-    }, ['partition']);
-    gauge(MetricName.partitionPending, 'Entries of a held partition read but not yet acknowledged', async function () {
-      this.reset();
-      for (const p of partitions()) this.set({ partition: String(p) }, (await groupInfo(p)).pending);
-    }, ['partition']);
+    for (const [name, help, pick] of [
+      [MetricName.partitionLag, 'Entries of a held partition not yet read by the group', 'lag'],
+      [MetricName.partitionPending, 'Entries of a held partition read but not yet acknowledged', 'pending'],
+    ] as const) {
+      gauge(name, help, async function () {
+        this.reset();
+        for (const [p, info] of await groupInfo()) this.set({ partition: String(p) }, info[pick]);
+      }, ['partition']);
+    }
   }
 
   /** Partitions this worker holds now. */
