@@ -41,7 +41,7 @@ export class Presence {
     return this.#change('leave', room, members);
   }
 
-  /** Extends members' presence and drops expired ones of other gateways. */
+  /** Extends members' presence and drops expired ones of other gateways (returns [] when nothing changed). */
   refresh(room: string, members: string[]): Promise<string[]> {
     return this.#change('refresh', room, members);
   }
