@@ -15,7 +15,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ErrorCodeName } from '@chitchat/contracts';
 import type { Logger } from 'pino';
 import { ApiError, problem } from './errors.ts';
-import { redactUrl } from './logger.ts';
+import { createLogger, redactUrl } from './logger.ts';
+import { createRedis, type Redis } from './redis.ts';
 import { metricsPlugin } from './metrics.ts';
 
 export type HttpApp = FastifyInstance<
@@ -154,7 +155,16 @@ function withFormats(ajv: Ajv): Ajv {
   return ajv;
 }
 
-/** The OpenAPI document of an app's tagged routes (after `ready()`). */
-export function openApiDocument(app: HttpApp): unknown {
-  return app.swagger();
+/**
+ * Writes the OpenAPI document of an app's tagged routes to stdout as JSON. The app is built
+ * with a Redis client that never connects: routes need a client object, not a server.
+ */
+export async function printOpenApi(service: string, redisUrl: string, build: (deps: { redis: Redis; log: Logger }) => Promise<HttpApp>): Promise<void> {
+  const log = createLogger(service, 'silent');
+  const redis = createRedis({ url: redisUrl, name: 'openapi', role: 'command', log });
+  const app = await build({ redis, log });
+  await app.ready();
+  process.stdout.write(JSON.stringify(app.swagger()));
+  await app.close();
+  redis.disconnect();
 }

@@ -243,17 +243,19 @@ export class RoomHub {
 
   #dispatch(room: Room, seq: number, frame: string): void {
     room.cursor = seq;
+    let sent = 0;
     for (const sub of room.subs) {
       if (seq === sub.last + 1) {
         sub.last = seq;
         sub.send(frame);
-        delivered.inc();
+        sent++;
       } else if (seq > sub.last + 1) {
         // The room's log no longer holds what this subscriber is missing.
         this.leave(sub);
         sub.abandon(1013, 'messages missing; resubscribe with since');
       }
     }
+    delivered.inc(sent);
   }
 
   /**
