@@ -21,7 +21,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/libs/*/src/**', '**/libs/*/dist/**', '@chitchat/*/*'], message: 'Import a lib by its package name (@chitchat/x), not its files.' },
+            { group: ['**/libs/*/src/**', '**/libs/*/dist/**', '@chitchat/*/*', '!@chitchat/platform/tracing'], message: 'Import a lib by its package name (@chitchat/x), not its files (or a subpath it exports).' },
             { group: ['**/services/**', '@chitchat/ingest', '@chitchat/persistence', '@chitchat/gateway', '@chitchat/history', '@chitchat/web'], message: 'A service never imports another service: move shared code to a lib.' },
           ],
         },

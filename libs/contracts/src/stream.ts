@@ -18,6 +18,11 @@ export const IngestEntry = Type.Object({
   /** Epoch ms at which ingest accepted it. */
   at: Type.String({ pattern: '^[0-9]{1,15}$' }),
   clientMsgId: Type.Optional(Type.String({ minLength: 1, maxLength: CLIENT_MSG_ID_MAX })),
+  /**
+   * W3C trace context of the request that accepted it, when tracing is on. Loose on purpose:
+   * a malformed one only starts a new trace; it must never dead-letter a message.
+   */
+  traceparent: Type.Optional(Type.String({ maxLength: 256 })),
 });
 export type IngestEntry = Static<typeof IngestEntry>;
 

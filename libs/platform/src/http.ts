@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, {
+  LogController,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
@@ -56,6 +58,7 @@ export function createHttpApp({ log, service, bodyLimit = 16 * 1024, trustProxy 
     bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    logController: new OneLinePerRequest(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Query strings and path parameters arrive as text and are coerced to the schema's types;
@@ -146,6 +149,26 @@ export async function listen(app: HttpApp, port: number, host: string): Promise<
   const bound = address && typeof address === 'object' ? address.port : port;
   app.log.info({ port: bound }, 'ready');
   return bound;
+}
+
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * One log line per request, written once it is answered (fastify's default is two): with
+ * the request id and, when tracing is on, the trace id. Probes and scrapes come every few
+ * seconds and say nothing new, so they are logged at debug unless they fail.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) {
+      reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+      return;
+    }
+    const quiet = QUIET_ROUTES.has(request.routeOptions.url ?? '') && reply.statusCode < 400;
+    reply.log[quiet ? 'debug' : 'info']({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -9,3 +9,4 @@ export { healthPlugin, redisCheck, type Health, type ReadinessCheck } from './he
 export { requireSession, sessionOf } from './auth.ts';
 export { gracefulStop } from './shutdown.ts';
 export { MetricName, counter, gauge, histogram, metricsPlugin } from './metrics.ts';
+export { currentTraceparent, startSpanFrom, withSpan, traceparentOf, endSpan, logTraceFields, stopTracing, type Span } from './spans.ts';

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { logTraceFields } from './spans.ts';
 
 export type { Logger };
 
@@ -7,6 +8,8 @@ export function createLogger(service: string, level: LevelWithSilent = 'info'): 
   return pino({
     level,
     base: { service, pid: process.pid },
+    // The active span's ids on every line, so a log line leads to its trace (and back).
+    mixin: logTraceFields,
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'token', '*.token', 'text', '*.text'],
       censor: '[redacted]',

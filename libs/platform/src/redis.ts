@@ -39,12 +39,15 @@ export function createRedis({ url, name, role, log, overrides }: RedisConnection
   };
   const redis = new Redis(url, options);
   const rlog = log.child({ module: 'redis', connection: name });
+  // Exported at 0 from the start, so a dashboard or alert on it has a series before any drop.
+  const reconnects = counter(MetricName.redisReconnects, 'Redis connections re-established after a drop', ['connection']);
+  reconnects.inc({ connection: name }, 0);
   let wasReady = false;
   redis.on('error', (err: Error) => rlog.warn({ err }, 'redis connection error'));
   redis.on('ready', () => {
     if (wasReady) {
       rlog.info('redis reconnected');
-      counter(MetricName.redisReconnects, 'Redis connections re-established after a drop', ['connection']).inc({ connection: name });
+      reconnects.inc({ connection: name });
     }
     wasReady = true;
   });

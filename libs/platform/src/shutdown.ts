@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { HttpApp } from './http.ts';
 import { closeRedis, type Redis } from './redis.ts';
+import { stopTracing } from './spans.ts';
 
 /**
  * The steps of a graceful stop, in order: readiness fails (for `drainDelayMs`), the app closes (its `preClose`
  * hooks close WebSockets, requests drain, `onClose` hooks stop consumers), then the Redis
- * connections quit. Only `main.ts` hands this to a signal handler (close-with-grace); this
+ * connections quit and the last spans are exported. Only a `server.ts` hands this to a signal handler (close-with-grace); this
  * module never touches signals or exits.
  */
 export function gracefulStop({ app, log, connections, drainDelayMs = 0 }: { app: HttpApp; log: Logger; connections: Redis[]; drainDelayMs?: number }) {
@@ -17,5 +18,7 @@ export function gracefulStop({ app, log, connections, drainDelayMs = 0 }: { app:
     if (!err && drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
     await app.close();
     for (const redis of connections) await closeRedis(redis);
+    // Last: the spans of the work drained above are exported before the process exits.
+    await stopTracing();
   };
 }

@@ -4,3 +4,4 @@ export { startServiceProcess, type ServiceProcess } from './processes.ts';
 export { TestWsClient } from './ws-client.ts';
 export { ChatClient, type ChatClientOptions, type ReceivedMessage } from './chat-client.ts';
 export { Sender, type AcceptedMessage } from './sender.ts';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp.ts';

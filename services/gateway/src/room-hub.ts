@@ -10,7 +10,7 @@ import {
   type PresenceFrame,
   type SubscribedFrame,
 } from '@chitchat/contracts';
-import { MetricName, counter, histogram, type Logger, type Redis } from '@chitchat/platform';
+import { MetricName, counter, endSpan, histogram, startSpanFrom, withSpan, type Logger, type Redis } from '@chitchat/platform';
 import type { Presence } from './presence.ts';
 
 /** One connection's subscription to one room, as the hub sees it. */
@@ -199,7 +199,7 @@ export class RoomHub {
   #onLive(channel: string, raw: string): void {
     const room = this.#byChannel.get(channel);
     if (!room) return;
-    let event: { type?: string; user?: string; message?: { seq?: number }; acceptedAt?: number };
+    let event: { type?: string; user?: string; message?: { seq?: number }; acceptedAt?: number; traceparent?: string };
     try {
       event = JSON.parse(raw) as typeof event;
     } catch (err) {
@@ -214,19 +214,31 @@ export class RoomHub {
     const seq = event.message?.seq;
     if (event.type !== 'message' || !Number.isInteger(seq)) return;
     const acceptedAt = event.acceptedAt;
+    // One span per room event on this gateway (not per socket), child of the commit's span.
+    const span = startSpanFrom('chat.deliver', event.traceparent, { 'chitchat.room': room.name, 'chitchat.seq': seq });
     room
-      .run(async () => {
-        await this.#deliver(room, seq as number, raw);
-        // Once per event and gateway, not per socket: the sends above are synchronous.
-        if (typeof acceptedAt === 'number' && room.subs.size > 0) latency.observe((Date.now() - acceptedAt) / 1000);
-      })
-      .catch((err: unknown) => this.#failRoom(room, err));
+      .run(() =>
+        withSpan(span, async () => {
+          const sent = await this.#deliver(room, seq as number, raw);
+          span?.setAttribute('chitchat.recipients', sent);
+          // Once per event and gateway, not per socket: the sends above are synchronous.
+          if (typeof acceptedAt === 'number' && room.subs.size > 0) latency.observe((Date.now() - acceptedAt) / 1000);
+        }),
+      )
+      .then(
+        () => endSpan(span),
+        (err: unknown) => {
+          endSpan(span, err);
+          this.#failRoom(room, err);
+        },
+      );
   }
 
-  async #deliver(room: Room, seq: number, frame: string): Promise<void> {
-    if (room.cursor === null || seq <= room.cursor) return;
+  /** Sends a live event to the room's subscribers (after any gap); returns how many got it. */
+  async #deliver(room: Room, seq: number, frame: string): Promise<number> {
+    if (room.cursor === null || seq <= room.cursor) return 0;
     if (seq > room.cursor + 1) await this.#fill(room, seq - 1);
-    this.#dispatch(room, seq, frame);
+    return this.#dispatch(room, seq, frame);
   }
 
   /** Dispatches the room's log from the cursor up to `to` (a gap in live delivery). */
@@ -241,7 +253,7 @@ export class RoomHub {
     }
   }
 
-  #dispatch(room: Room, seq: number, frame: string): void {
+  #dispatch(room: Room, seq: number, frame: string): number {
     room.cursor = seq;
     let sent = 0;
     for (const sub of room.subs) {
@@ -256,6 +268,7 @@ export class RoomHub {
       }
     }
     delivered.inc(sent);
+    return sent;
   }
 
   /**

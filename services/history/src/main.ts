@@ -1,13 +1,6 @@
-import closeWithGrace from 'close-with-grace';
-import { connectRedis, createLogger, createRedis, gracefulStop, listen } from '@chitchat/platform';
-import { buildHistoryApp } from './app.ts';
-import { loadHistoryConfig } from './config.ts';
+import { startTracing } from '@chitchat/platform/tracing';
 
-const config = loadHistoryConfig();
-const log = createLogger('history', config.LOG_LEVEL);
-const redis = await connectRedis(createRedis({ url: config.REDIS_URL, name: 'history', role: 'command', log }));
-const app = await buildHistoryApp({ config, log, redis });
-
-closeWithGrace({ delay: config.DRAIN_DELAY_MS + config.SHUTDOWN_TIMEOUT_MS, logger: log }, gracefulStop({ app, log, drainDelayMs: config.DRAIN_DELAY_MS, connections: [redis] }));
-
-await listen(app, config.PORT, config.HOST);
+// Tracing starts before the service's modules load, so that the libraries it instruments
+// (ioredis, fastify) are patched when they are first imported.
+await startTracing('history');
+await import('./server.ts');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { partitionKeys, partitionOf, usernameKey, type IngestEntry } from '@chitchat/contracts';
-import { loadLuaScripts, type LuaScript, type Redis } from '@chitchat/platform';
+import { currentTraceparent, loadLuaScripts, type LuaScript, type Redis } from '@chitchat/platform';
 
 export interface AcceptInput {
   room: string;
@@ -37,6 +37,9 @@ export class MessageAcceptor {
     const id = randomUUID();
     const entry: IngestEntry = { id, room, user, text, at: String(Date.now()) };
     if (clientMsgId !== undefined) entry.clientMsgId = clientMsgId;
+    // The request's trace continues in persistence and on every gateway.
+    const traceparent = currentTraceparent();
+    if (traceparent !== undefined) entry.traceparent = traceparent;
     const fields = Object.entries(entry).flat();
     if (clientMsgId === undefined) {
       await this.#redis.xadd(partitionKeys.stream(p), '*', ...fields);

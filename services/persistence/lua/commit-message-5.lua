@@ -7,6 +7,8 @@
 -- ARGV[9] '1' if the previous entry must be stored first
 -- ARGV[10] when ingest accepted it (epoch ms): on the live frame as `acceptedAt`, for the
 --          gateways' delivery-latency metric (not part of the stored message)
+-- ARGV[11] W3C traceparent of the commit's span, or '' (tracing off): on the live frame as
+--          `traceparent`, so each gateway's delivery joins the message's trace
 -- Returns { seq, 1 } when stored now, { seq, 0 } when it had been stored before, and
 -- { 0, 2 } when the previous entry is not stored (its commit failed): a batch is pipelined,
 -- and this keeps a later message of the room from overtaking one that failed.
@@ -27,5 +29,9 @@ else
 end
 redis.call('SET', KEYS[3], seq, 'EX', ARGV[8])
 redis.call('HSET', KEYS[4], 'lastMessageAt', ARGV[5])
-redis.call('SPUBLISH', ARGV[7], cjson.encode({ type = 'message', room = ARGV[1], message = message, acceptedAt = tonumber(ARGV[10]) }))
+local event = { type = 'message', room = ARGV[1], message = message, acceptedAt = tonumber(ARGV[10]) }
+if ARGV[11] ~= nil and ARGV[11] ~= '' then
+  event.traceparent = ARGV[11]
+end
+redis.call('SPUBLISH', ARGV[7], cjson.encode(event))
 return { seq, 1 }

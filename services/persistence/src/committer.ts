@@ -24,12 +24,13 @@ export class Committer {
   /**
    * Gives the message the next seq of its room, appends it to the log and publishes it,
    * once. With `after` (the id of the room's previous entry in a pipelined batch), it is
-   * refused unless that one is stored.
+   * refused unless that one is stored. `traceparent` (the commit's span) goes on the live
+   * event, so each gateway's delivery joins the message's trace.
    */
-  async commit(entry: IngestEntry, ts: number, after?: string): Promise<Committed> {
+  async commit(entry: IngestEntry, ts: number, after?: string, traceparent?: string): Promise<Committed> {
     const { room, id } = entry;
     const keys = [roomKeys.seq(room), roomKeys.log(room), roomKeys.stored(room, id), roomKeys.meta(room), roomKeys.stored(room, after ?? id)];
-    const args = [room, id, entry.user, entry.text, ts, entry.clientMsgId ?? '', roomKeys.live(room), this.#storedIdTtl, after ? '1' : '0', entry.at];
+    const args = [room, id, entry.user, entry.text, ts, entry.clientMsgId ?? '', roomKeys.live(room), this.#storedIdTtl, after ? '1' : '0', entry.at, traceparent ?? ''];
     const [seq, outcome] = (await this.#commit(keys, args)) as [number, number];
     return { seq, fresh: outcome === 1, refused: outcome === 2 };
   }

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { PERSISTENCE_GROUP, fieldsToRecord, parseIngestEntry, partitionKeys } from '@chitchat/contracts';
-import { MetricName, counter, type Logger, type Redis } from '@chitchat/platform';
+import { MetricName, counter, endSpan, startSpanFrom, traceparentOf, withSpan, type Logger, type Redis, type Span } from '@chitchat/platform';
 import type { Committed, Committer } from './committer.ts';
 import type { Failpoints } from './failpoints.ts';
 
@@ -141,14 +141,22 @@ export class PartitionConsumer {
     const ts = Date.now();
     this.#o.failpoints.read(batch.length);
     const previous = new Map<string, string>();
+    // One span per message, child of the request that accepted it (tracing on only).
+    const spans: (Span | undefined)[] = [];
     const results = await Promise.allSettled(
-      parsed.map(({ entry }) => {
+      parsed.map(({ entry }, i) => {
         if (typeof entry === 'string') return Promise.resolve(null);
         const after = previous.get(entry.room);
         previous.set(entry.room, entry.id);
-        return committer.commit(entry, ts, after);
+        const span = (spans[i] = startSpanFrom('chat.store', entry.traceparent, { 'chitchat.room': entry.room, 'chitchat.message_id': entry.id, 'chitchat.partition': this.partition }));
+        return withSpan(span, () => committer.commit(entry, ts, after, traceparentOf(span)));
       }),
     );
+    results.forEach((result, i) => {
+      const span = spans[i];
+      if (result.status === 'fulfilled' && result.value) span?.setAttributes({ 'chitchat.seq': result.value.seq, 'chitchat.redelivered': !result.value.fresh });
+      endSpan(span, result.status === 'rejected' ? result.reason : result.value?.refused ? 'refused: previous entry not stored' : undefined);
+    });
     this.#o.failpoints.hit('crash-after-commit');
     const acked: string[] = [];
     const lastTs = new Map<string, number>();
