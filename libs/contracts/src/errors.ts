@@ -6,6 +6,14 @@ export const ErrorCode = {
   invalidMessage: { status: 400, title: 'Invalid message' },
   invalidRequest: { status: 400, title: 'Invalid request' },
   invalidRoom: { status: 404, title: 'Invalid room' },
+  invalidEmoji: { status: 400, title: 'Invalid emoji' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  muted: { status: 403, title: 'Muted' },
+  banned: { status: 403, title: 'Banned' },
+  roomNotFound: { status: 404, title: 'Room not found' },
+  messageNotFound: { status: 404, title: 'Message not found' },
+  messageDeleted: { status: 409, title: 'Message deleted' },
+  tooManyReactions: { status: 409, title: 'Too many reactions' },
   notFound: { status: 404, title: 'Not found' },
   payloadTooLarge: { status: 413, title: 'Payload too large' },
   rateLimited: { status: 429, title: 'Rate limited' },
@@ -28,6 +36,10 @@ export const FrameErrorCode = {
   unavailable: 'unavailable',
   tooManySubscriptions: 'too_many_subscriptions',
   rateLimited: 'rate_limited',
+  /** A private room the user is not a member of (or no such private room). */
+  roomNotFound: 'room_not_found',
+  /** Banned from the room: the subscription ends (or is refused). */
+  banned: 'banned',
   /** A resume from a seq older than the room log keeps: reload the history. */
   historyTrimmed: 'history_trimmed',
 } as const;

@@ -30,6 +30,39 @@ export type UnsubscribedFrame = Static<typeof UnsubscribedFrame>;
 export const MessageFrame = Type.Object({ type: Type.Literal('message'), room: Type.String(), message: Message });
 export type MessageFrame = Static<typeof MessageFrame>;
 
+/** Event frames: each a change to the message `target` (seq) / `messageId`, with its own `seq`. */
+const eventBase = {
+  room: Type.String(),
+  seq: Type.Integer({ minimum: 1 }),
+  target: Type.Integer({ minimum: 1 }),
+  messageId: Type.String(),
+  user: Type.String({ description: 'who made the change' }),
+};
+export const EditedFrame = Type.Object({ type: Type.Literal('edited'), ...eventBase, text: Type.String(), editedAt: Type.Integer() });
+export type EditedFrame = Static<typeof EditedFrame>;
+export const DeletedFrame = Type.Object({ type: Type.Literal('deleted'), ...eventBase });
+export type DeletedFrame = Static<typeof DeletedFrame>;
+export const ReactionFrame = Type.Object({
+  type: Type.Literal('reaction'),
+  ...eventBase,
+  emoji: Type.String(),
+  added: Type.Boolean(),
+  count: Type.Integer({ minimum: 0, description: "that emoji's count after the change" }),
+});
+export type ReactionFrame = Static<typeof ReactionFrame>;
+export type EventFrame = EditedFrame | DeletedFrame | ReactionFrame;
+
+/** The user was mentioned (to every connection of theirs, subscribed to the room or not). */
+export const MentionFrame = Type.Object({
+  type: Type.Literal('mention'),
+  room: Type.String(),
+  seq: Type.Integer({ minimum: 1 }),
+  messageId: Type.String(),
+  user: Type.String({ description: 'the author' }),
+  text: Type.String(),
+});
+export type MentionFrame = Static<typeof MentionFrame>;
+
 export const ErrorFrame = Type.Object({
   type: Type.Literal('error'),
   code: Type.String(),
@@ -55,7 +88,20 @@ export type ReadFrame = Static<typeof ReadFrame>;
 export const PongFrame = Type.Object({ type: Type.Literal('pong') });
 export type PongFrame = Static<typeof PongFrame>;
 
-export const ServerFrame = Type.Union([SubscribedFrame, UnsubscribedFrame, MessageFrame, PresenceFrame, TypingNoticeFrame, ReadFrame, ErrorFrame, PongFrame]);
+export const ServerFrame = Type.Union([
+  SubscribedFrame,
+  UnsubscribedFrame,
+  MessageFrame,
+  EditedFrame,
+  DeletedFrame,
+  ReactionFrame,
+  MentionFrame,
+  PresenceFrame,
+  TypingNoticeFrame,
+  ReadFrame,
+  ErrorFrame,
+  PongFrame,
+]);
 export type ServerFrame = Static<typeof ServerFrame>;
 
 /** WebSocket close codes of the protocol. */

@@ -24,6 +24,24 @@ export const roomKeys = {
   presence: (room: string): string => `${roomTag(room)}:presence`,
   /** String with a short TTL: a user's typing notice was forwarded recently (throttle). */
   typing: (room: string, userKey: string): string => `${roomTag(room)}:typing:${userKey}`,
+  /** Hash: message id -> seq, for edits, deletes and reactions naming a message by id. */
+  ids: (room: string): string => `${roomTag(room)}:ids`,
+  /**
+   * Hash: seq -> JSON of what changed since the message was stored (`text`, `editedAt`,
+   * `deleted`, `reactions`), only for changed messages: the current-state overlay that
+   * history applies to a page without replaying the log.
+   */
+  state: (room: string): string => `${roomTag(room)}:state`,
+  /** List: seqs of the replies to one message, in order. */
+  replies: (room: string, seq: number): string => `${roomTag(room)}:replies:${seq}`,
+  /** Set: usernames (keys) of a private room's members. */
+  members: (room: string): string => `${roomTag(room)}:members`,
+  /** Set: usernames (keys) of the room's own admins (a private room's creator). */
+  admins: (room: string): string => `${roomTag(room)}:admins`,
+  /** Hash: username key -> epoch ms until which the user is muted in the room. */
+  muted: (room: string): string => `${roomTag(room)}:muted`,
+  /** Set: username keys banned from the room. */
+  banned: (room: string): string => `${roomTag(room)}:banned`,
 } as const;
 
 /** Keys of one ingest partition. */
@@ -51,7 +69,9 @@ export const userKeys = {
   reads: (userKey: string): string => `{user:${userKey}}:reads`,
   /** Set: rooms the user has joined (subscribed to, posted in or read). */
   rooms: (userKey: string): string => `{user:${userKey}}:rooms`,
-  /** Sharded pub/sub channel: events for every connection of the user (read markers). */
+  /** Set: private rooms (and DMs) the user is a member of. */
+  privateRooms: (userKey: string): string => `{user:${userKey}}:private`,
+  /** Sharded pub/sub channel: events for every connection of the user (read markers, mentions). */
   events: (userKey: string): string => `{user:${userKey}}:events`,
 } as const;
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { charLength, isValidRoom, isValidUsername, textProblem, usernameKey } from './names.ts';
+import { charLength, isEmoji, isPrivateRoom, isValidRoom, isValidUsername, mentionsIn, textProblem, usernameKey } from './names.ts';
 import { parseIngestEntry } from './stream.ts';
 
 test('usernames: 3-32 of A-Z a-z 0-9 _ . -, unique case-insensitively', () => {
@@ -29,4 +29,29 @@ test('an ingest entry with a missing or bad field is rejected with the field nam
   assert.match(parseIngestEntry({ ...good, room: 'Bad Room' }) as string, /room/);
   const { user: _user, ...noUser } = good;
   assert.match(parseIngestEntry(noUser) as string, /user/);
+});
+
+test('mentions are @names not inside a word, each once, a sentence-ending dot dropped', () => {
+  assert.deepEqual(mentionsIn('hi @bob. and @Alice, @al @BOB mail@x.com'), ['bob', 'Alice']);
+  assert.deepEqual(mentionsIn(`@${'x'.repeat(33)} is too long for a name`), []);
+  assert.deepEqual(mentionsIn('no one here'), []);
+});
+
+test('a reaction is exactly one emoji, modifiers and joiners included', () => {
+  for (const emoji of ['👍', '👍🏽', '🇫🇷', '1️⃣', '👨‍👩‍👧', '❤️']) assert.ok(isEmoji(emoji), emoji);
+  for (const text of ['a', '12', '🙂🙂', '<b>', ' 👍', '']) assert.ok(!isEmoji(text), JSON.stringify(text));
+});
+
+test('priv- and dm- rooms are private; other names are public', () => {
+  assert.ok(isPrivateRoom('priv-abc') && isPrivateRoom('dm-0123'));
+  assert.ok(!isPrivateRoom('general') && !isPrivateRoom('private-chat') && !isPrivateRoom('dmz'));
+});
+
+test('an edit, a delete or a reaction entry names its message; a message needs its text', () => {
+  const base = { id: 'e1', room: 'r', user: 'alice', at: '1' };
+  assert.equal(typeof parseIngestEntry({ ...base, kind: 'edit', target: 'm1', text: 'new' }), 'object');
+  assert.match(parseIngestEntry({ ...base, kind: 'edit', text: 'new' }) as string, /target/);
+  assert.match(parseIngestEntry({ ...base, kind: 'react', target: 'm1' }) as string, /emoji/);
+  assert.match(parseIngestEntry({ ...base }) as string, /text/);
+  assert.match(parseIngestEntry({ ...base, kind: 'shout', target: 'm1' }) as string, /kind/);
 });

@@ -48,3 +48,43 @@ export function textProblem(text: string): string | undefined {
   if (n > TEXT_MAX_CHARS) return `text has ${n} characters; at most ${TEXT_MAX_CHARS} are allowed`;
   return undefined;
 }
+
+/** Room names that are private: created only with `POST /v1/rooms` (priv-) or `POST /v1/dms` (dm-). */
+export const PRIVATE_ROOM_PREFIXES = ['priv-', 'dm-'] as const;
+
+export function isPrivateRoom(room: string): boolean {
+  return PRIVATE_ROOM_PREFIXES.some((prefix) => room.startsWith(prefix));
+}
+
+/** Most distinct users one message can mention (more are ignored). */
+export const MENTIONS_MAX = 20;
+
+// `@name` where name is a username, not preceded by a name character (so `a@b.c` is no mention).
+const mentionRe = /(?<![A-Za-z0-9_.-])@([A-Za-z0-9_.-]{3,32})(?![A-Za-z0-9_-])/g;
+
+/** The users a text mentions with `@name`, each once (case-insensitively), as written. */
+export function mentionsIn(text: string): string[] {
+  const seen = new Map<string, string>();
+  for (const match of text.matchAll(mentionRe)) {
+    // A trailing dot ends a sentence, not a name: "thanks @bob."
+    const name = (match[1] as string).replace(/\.+$/, '');
+    if (name.length >= 3 && !seen.has(usernameKey(name))) seen.set(usernameKey(name), name);
+    if (seen.size === MENTIONS_MAX) break;
+  }
+  return [...seen.values()];
+}
+
+/** Longest reaction, in UTF-16 units: one emoji, with its modifiers and joiners. */
+export const EMOJI_MAX = 32;
+const emojiRe = /^(?:\p{Extended_Pictographic}|\p{Emoji_Presentation}|\p{Regional_Indicator}|\p{Emoji_Modifier}|\u200d|\ufe0e|\ufe0f|\u20e3|[#*0-9])+$/u;
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** A reaction: one emoji (one grapheme of pictographs, modifiers and joiners), not text. */
+export function isEmoji(value: string): boolean {
+  if (value.length === 0 || value.length > EMOJI_MAX || !emojiRe.test(value)) return false;
+  if (!/\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u.test(value)) return false;
+  let count = 0;
+  for (const _ of graphemes.segment(value)) count++;
+  return count === 1;
+}

@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox';
 import {
   CLIENT_MSG_ID_MAX,
+  EMOJI_MAX,
   PAGE_DEFAULT,
   PAGE_MAX,
   ROOM_PATTERN,
@@ -30,6 +31,7 @@ export const SendMessageBody = Type.Object({
   clientMsgId: Type.Optional(
     Type.String({ minLength: 1, maxLength: CLIENT_MSG_ID_MAX, description: 'retry key, unique per user and room for 24 h' }),
   ),
+  replyTo: Type.Optional(Type.Integer({ minimum: 1, description: 'seq of the message this one replies to (same room)' })),
 });
 export type SendMessageBody = Static<typeof SendMessageBody>;
 
@@ -40,6 +42,13 @@ export const MessageAccepted = Type.Object({
 });
 export type MessageAccepted = Static<typeof MessageAccepted>;
 
+export const Reaction = Type.Object({
+  emoji: Type.String(),
+  count: Type.Integer({ minimum: 1 }),
+  me: Type.Optional(Type.Boolean({ description: 'the caller reacted with it (history only)' })),
+});
+export type Reaction = Static<typeof Reaction>;
+
 export const Message = Type.Object({
   id: Type.String(),
   room: Type.String(),
@@ -48,8 +57,77 @@ export const Message = Type.Object({
   text: Type.String(),
   ts: Type.Integer({ description: 'epoch ms at which persistence stored it' }),
   clientMsgId: Type.Optional(Type.String()),
+  replyTo: Type.Optional(Type.Integer({ minimum: 1, description: 'seq of the parent message' })),
+  mentions: Type.Optional(Type.Array(Type.String(), { description: 'users named with @name, as written' })),
+  editedAt: Type.Optional(Type.Integer({ description: 'epoch ms of the last edit' })),
+  deleted: Type.Optional(Type.Literal(true, { description: 'deleted: text is empty' })),
+  reactions: Type.Optional(Type.Array(Reaction)),
 });
 export type Message = Static<typeof Message>;
+
+/** Path of one message by id (edits, deletes, reactions). */
+export const MessageIdParams = Type.Object({ room: RoomName, id: Type.String({ minLength: 1, maxLength: 64 }) });
+export type MessageIdParams = Static<typeof MessageIdParams>;
+
+export const ReactionParams = Type.Object({ room: RoomName, id: Type.String({ minLength: 1, maxLength: 64 }), emoji: Type.String({ minLength: 1, maxLength: EMOJI_MAX }) });
+export type ReactionParams = Static<typeof ReactionParams>;
+
+/** Path of one message by seq (reads). */
+export const MessageSeqParams = Type.Object({ room: RoomName, seq: Type.Integer({ minimum: 1 }) });
+export type MessageSeqParams = Static<typeof MessageSeqParams>;
+
+export const EditMessageBody = Type.Object({
+  text: Type.String({ minLength: 1, description: `the new text: 1-${TEXT_MAX_CHARS} characters after trimming` }),
+});
+export type EditMessageBody = Static<typeof EditMessageBody>;
+
+/** An edit, delete or reaction was accepted: it is applied in order with the room's messages. */
+export const EventAccepted = Type.Object({
+  id: Type.String({ description: "the event's id" }),
+  room: Type.String(),
+  messageId: Type.String(),
+});
+export type EventAccepted = Static<typeof EventAccepted>;
+
+export const RepliesQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: PAGE_MAX, default: PAGE_DEFAULT }) });
+export type RepliesQuery = Static<typeof RepliesQuery>;
+
+export const Replies = Type.Object({
+  room: Type.String(),
+  parent: Type.Integer({ minimum: 1 }),
+  messages: Type.Array(Message, { description: 'the replies, ascending seq' }),
+});
+export type Replies = Static<typeof Replies>;
+
+export const CreateRoomBody = Type.Object({
+  private: Type.Literal(true, { description: 'public rooms need no creating: post or subscribe' }),
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  members: Type.Array(Username, { maxItems: 100, description: 'besides the creator' }),
+});
+export type CreateRoomBody = Static<typeof CreateRoomBody>;
+
+export const DirectMessageBody = Type.Object({ user: Username });
+export type DirectMessageBody = Static<typeof DirectMessageBody>;
+
+export const RoomInfo = Type.Object({
+  room: Type.String(),
+  private: Type.Boolean(),
+  title: Type.Optional(Type.String()),
+  members: Type.Optional(Type.Array(Type.String(), { description: 'private rooms: sorted' })),
+  admins: Type.Optional(Type.Array(Type.String())),
+});
+export type RoomInfo = Static<typeof RoomInfo>;
+
+export const MuteBody = Type.Object({ user: Username, seconds: Type.Integer({ minimum: 1, maximum: 30 * 86_400 }) });
+export type MuteBody = Static<typeof MuteBody>;
+export const Mute = Type.Object({ room: Type.String(), user: Type.String(), until: Type.Integer({ description: 'epoch ms' }) });
+export type Mute = Static<typeof Mute>;
+export const BanBody = Type.Object({ user: Username });
+export type BanBody = Static<typeof BanBody>;
+export const Ban = Type.Object({ room: Type.String(), user: Type.String() });
+export type Ban = Static<typeof Ban>;
+export const RoomUserParams = Type.Object({ room: RoomName, user: Username });
+export type RoomUserParams = Static<typeof RoomUserParams>;
 
 export const HistoryQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: PAGE_MAX, default: PAGE_DEFAULT }),
@@ -73,6 +151,9 @@ export const RoomSummary = Type.Object({
   joined: Type.Boolean({ description: 'the caller has subscribed to, posted in or read this room' }),
   unread: Type.Optional(Type.Integer({ minimum: 0, description: 'joined rooms only: headSeq minus the read marker (own messages included)' })),
   readSeq: Type.Optional(Type.Integer({ minimum: 0, description: "joined rooms only: the caller's read marker" })),
+  private: Type.Optional(Type.Literal(true)),
+  title: Type.Optional(Type.String()),
+  members: Type.Optional(Type.Array(Type.String(), { description: 'direct-message rooms: the two members' })),
 });
 export type RoomSummary = Static<typeof RoomSummary>;
 

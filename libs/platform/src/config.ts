@@ -18,6 +18,8 @@ export const commonConfig = {
   TRUST_PROXY: Type.String({ default: 'loopback,linklocal,uniquelocal', description: 'proxies whose X-Forwarded-For is believed (fastify trustProxy): the client IP for limits and logs' }),
   DRAIN_DELAY_MS: Type.Integer({ minimum: 0, default: 0, description: 'on SIGTERM, how long /readyz fails before the service stops taking work (let load balancers notice; 5000 on Kubernetes)' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'hard deadline for a graceful shutdown' }),
+  ADMIN_USERS: Type.String({ default: '', description: 'comma-separated usernames that may moderate every room' }),
+  MAX_REACTIONS: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'most distinct reactions on one message (checked by ingest and again by persistence)' }),
 } satisfies TProperties;
 
 /** Variables of the services that verify tokens. */
@@ -55,4 +57,12 @@ export function loadConfig<P extends TProperties>(properties: P, env: NodeJS.Pro
     const detail = err instanceof Error ? err.message.replace(/^env\//, '').replace(/^env /, '') : String(err);
     throw new ConfigError(`invalid configuration: ${detail.replace(/, env\//g, '; ')}`, { cause: err });
   }
+}
+
+/** The usernames of `ADMIN_USERS` (comma-separated). */
+export function adminUsers(value: string): string[] {
+  return value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
 }

@@ -119,7 +119,7 @@ function toProblem(err: FastifyError | ApiError, request: FastifyRequest) {
     const detail = fe.validation
       .map((v) => `${where}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''} ${v.message ?? 'is invalid'}`)
       .join('; ');
-    if (where === 'params' && 'room' in ((request.params as object) ?? {})) {
+    if (where === 'params' && fe.validation.some((v) => v.instancePath === '/room')) {
       const room = (request.params as { room: string }).room;
       return { status: 404, body: problem('invalidRoom', `'${room}' is not a room name: 1-64 of a-z 0-9 _ -`), headers: {} };
     }

@@ -1,4 +1,4 @@
-export { ConfigError, DEVELOPMENT_SECRET, commonConfig, sessionConfig, tokenSecret, loadConfig } from './config.ts';
+export { ConfigError, DEVELOPMENT_SECRET, adminUsers, commonConfig, sessionConfig, tokenSecret, loadConfig } from './config.ts';
 export { createLogger, redactUrl, type Logger } from './logger.ts';
 export { createRedis, connectRedis, closeRedis, type Redis, type RedisRole, type RedisConnectionOptions } from './redis.ts';
 export { loadLuaScripts, type LuaScript } from './lua.ts';
@@ -10,3 +10,4 @@ export { requireSession, sessionOf } from './auth.ts';
 export { gracefulStop } from './shutdown.ts';
 export { MetricName, counter, gauge, histogram, metricsPlugin } from './metrics.ts';
 export { currentTraceparent, startSpanFrom, withSpan, traceparentOf, endSpan, logTraceFields, stopTracing, type Span } from './spans.ts';
+export { RoomAccess, notFound as roomNotFound, type RoomStanding } from './rooms.ts';

@@ -1,6 +1,6 @@
 import websocket from '@fastify/websocket';
 import { CloseCode, usernameKey } from '@chitchat/contracts';
-import { MetricName, SessionStore, createHttpApp, gauge, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import { MetricName, RoomAccess, SessionStore, adminUsers, createHttpApp, gauge, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import type { GatewayConfig } from './config.ts';
 import { Connection } from './connection.ts';
 import { Presence } from './presence.ts';
@@ -22,6 +22,7 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
   const sessions = new SessionStore(redis, { secret: tokenSecret(config, (m) => log.warn(m)), ttlSeconds: config.SESSION_TTL_SECONDS });
   const presence = new Presence(redis, { ttlMs: config.PRESENCE_TTL_MS, typingThrottleMs: config.TYPING_THROTTLE_MS });
   const hub = new RoomHub({ redis, subscriber, catchUpPage: config.CATCHUP_PAGE, presence, log: log.child({ module: 'room-hub' }) });
+  const access = new RoomAccess(redis, adminUsers(config.ADMIN_USERS));
   const users = new UserHub(subscriber, log.child({ module: 'user-hub' }));
   const connections = new Set<Connection>();
   gauge(MetricName.connections, 'Open WebSocket connections', function () {
@@ -164,6 +165,7 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
           token,
           sessionId: session.id,
           hub,
+          access,
           presence,
           typingThrottleMs: config.TYPING_THROTTLE_MS,
           maxBuffered: config.MAX_BUFFERED_BYTES,

@@ -1,7 +1,7 @@
 import { Compile } from 'typebox/compile';
 import type { WebSocket } from 'ws';
 import { CLIENT_FRAME_TYPES, ClientFrame, CloseCode, FrameErrorCode, isValidRoom, type ErrorFrame } from '@chitchat/contracts';
-import type { Logger } from '@chitchat/platform';
+import type { Logger, RoomAccess, RoomStanding } from '@chitchat/platform';
 import type { Presence } from './presence.ts';
 import type { RoomHub, Subscriber } from './room-hub.ts';
 
@@ -19,6 +19,7 @@ export class Connection {
   lastTouch = Date.now();
   readonly #ws: WebSocket;
   readonly #hub: RoomHub;
+  readonly #access: RoomAccess;
   readonly #maxBuffered: number;
   readonly #log: Logger;
   readonly #subs = new Map<string, Subscriber>();
@@ -38,6 +39,7 @@ export class Connection {
       token: string;
       sessionId: string;
       hub: RoomHub;
+      access: RoomAccess;
       presence: Presence;
       typingThrottleMs: number;
       maxBuffered: number;
@@ -55,6 +57,7 @@ export class Connection {
     this.token = opts.token;
     this.sessionId = opts.sessionId;
     this.#hub = opts.hub;
+    this.#access = opts.access;
     this.#maxBuffered = opts.maxBuffered;
     this.#log = opts.log;
   }
@@ -122,6 +125,17 @@ export class Connection {
   async #subscribe(room: string, since: number | undefined): Promise<void> {
     // A subscribe queued behind another can run after the socket closed: it must not join.
     if (this.#closed) return;
+    let standing: RoomStanding;
+    try {
+      standing = await this.#access.standing(room, this.username);
+    } catch (err) {
+      this.#log.warn({ err, room }, 'subscribe failed');
+      return this.#error(FrameErrorCode.unavailable, `could not subscribe to '${room}' now; try again`, room);
+    }
+    // A private room one is not in looks exactly like one that does not exist.
+    if (!standing.visible) return this.#error(FrameErrorCode.roomNotFound, `no room '${room}'`, room);
+    if (standing.banned) return this.#error(FrameErrorCode.banned, `you are banned from '${room}'`, room);
+    if (this.#closed) return;
     const previous = this.#subs.get(room);
     if (previous) this.#hub.leave(previous);
     else if (this.#subs.size >= this.#maxSubscriptions) {
@@ -135,6 +149,11 @@ export class Connection {
       active: true,
       send: (frame) => this.send(frame),
       abandon: (code, reason) => this.close(code, reason),
+      drop: (code, detail) => {
+        if (this.#subs.get(room) === sub) this.#subs.delete(room);
+        this.#hub.leave(sub);
+        this.#error(code, detail, room);
+      },
     };
     this.#subs.set(room, sub);
     try {

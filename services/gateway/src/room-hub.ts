@@ -1,7 +1,9 @@
 import {
   FrameErrorCode,
+  frameFromLogEntry,
   globalKeys,
-  messageFromLogEntry,
+  isEventEntry,
+  isPrivateRoom,
   userKeys,
   usernameKey,
   roomKeys,
@@ -28,7 +30,12 @@ export interface Subscriber {
   send(frame: string): void;
   /** Ends the connection because its ordered delivery can no longer be promised. */
   abandon(code: number, reason: string): void;
+  /** Ends this subscription only (the user was banned), telling the client why. */
+  drop(code: string, detail: string): void;
 }
+
+/** Frames of the room log that carry a seq: messages and the events that change them. */
+const SEQ_FRAMES = new Set(['message', 'edited', 'deleted', 'reaction']);
 
 type RawEntry = [id: string, fields: string[]];
 
@@ -155,11 +162,10 @@ export class RoomHub {
 
   /** The room appears in the room list (once it has a subscriber) and among the user's rooms. */
   async #recordJoin(sub: Subscriber): Promise<void> {
-    await this.#o.redis
-      .pipeline()
-      .sadd(userKeys.rooms(usernameKey(sub.username)), sub.room)
-      .zadd(globalKeys.rooms, 'NX', Date.now(), sub.room)
-      .exec();
+    const pipeline = this.#o.redis.pipeline().sadd(userKeys.rooms(usernameKey(sub.username)), sub.room);
+    // Private rooms are never in the public list.
+    if (!isPrivateRoom(sub.room)) pipeline.zadd(globalKeys.rooms, 'NX', Date.now(), sub.room);
+    await pipeline.exec();
   }
 
   /** Renews the presence of every local subscriber (and lets expired ones of dead gateways go). */
@@ -199,7 +205,7 @@ export class RoomHub {
   #onLive(channel: string, raw: string): void {
     const room = this.#byChannel.get(channel);
     if (!room) return;
-    let event: { type?: string; user?: string; message?: { seq?: number }; acceptedAt?: number; traceparent?: string };
+    let event: { type?: string; user?: string; seq?: number; message?: { seq?: number }; acceptedAt?: number; traceparent?: string };
     try {
       event = JSON.parse(raw) as typeof event;
     } catch (err) {
@@ -211,8 +217,15 @@ export class RoomHub {
       for (const sub of room.listeners) if (event.type === 'presence' || sub.username !== event.user) sub.send(raw);
       return;
     }
-    const seq = event.message?.seq;
-    if (event.type !== 'message' || !Number.isInteger(seq)) return;
+    if (event.type === 'banned') {
+      // Every subscription of that user to the room ends, joining ones too.
+      for (const sub of [...room.listeners]) {
+        if (usernameKey(sub.username) === event.user) sub.drop(FrameErrorCode.banned, `you were banned from '${room.name}'`);
+      }
+      return;
+    }
+    const seq = event.type === 'message' ? event.message?.seq : event.seq;
+    if (!SEQ_FRAMES.has(event.type ?? '') || !Number.isInteger(seq)) return;
     const acceptedAt = event.acceptedAt;
     // One span per room event on this gateway (not per socket), child of the commit's span.
     const span = startSpanFrom('chat.deliver', event.traceparent, { 'chitchat.room': room.name, 'chitchat.seq': seq });
@@ -249,7 +262,7 @@ export class RoomHub {
         room.cursor = to;
         return;
       }
-      for (const [id, fields] of entries) this.#dispatch(room, seqOfLogEntryId(id), logFrame(room.name, id, fields));
+      for (const [seq, frame] of await this.#frames(room.name, entries)) this.#dispatch(room, seq, frame);
     }
   }
 
@@ -298,10 +311,10 @@ export class RoomHub {
         sub.last = to;
         return;
       }
-      for (const [id, fields] of entries) {
+      for (const [seq, frame] of await this.#frames(sub.room, entries)) {
         if (!sub.active) return;
-        sub.last = seqOfLogEntryId(id);
-        sub.send(logFrame(sub.room, id, fields));
+        sub.last = seq;
+        sub.send(frame);
         delivered.inc();
       }
     }
@@ -309,6 +322,18 @@ export class RoomHub {
 
   async #read(room: string, from: number, to: number): Promise<RawEntry[]> {
     return (await this.#o.redis.xrange(roomKeys.log(room), `${from}-0`, `${to}-0`, 'COUNT', this.#o.catchUpPage));
+  }
+
+  /**
+   * Log entries as the frames a catch-up sends: messages in their current state (an edit
+   * or delete made while the client was away is already applied, and a deleted text is
+   * never sent again), events as their frames. One HMGET of the room's state per page.
+   */
+  async #frames(room: string, entries: RawEntry[]): Promise<[seq: number, frame: string][]> {
+    const messages = entries.filter(([, fields]) => !isEventEntry(fields));
+    const states = messages.length > 0 ? await this.#o.redis.hmget(roomKeys.state(room), ...messages.map(([id]) => String(seqOfLogEntryId(id)))) : [];
+    const stateOf = new Map(messages.map(([id], i) => [id, states[i]]));
+    return entries.map(([id, fields]) => [seqOfLogEntryId(id), JSON.stringify(frameFromLogEntry(room, id, fields, stateOf.get(id)))]);
   }
 
   async #head(room: string): Promise<number> {
@@ -351,6 +376,3 @@ export class RoomHub {
   }
 }
 
-function logFrame(room: string, id: string, fields: string[]): string {
-  return JSON.stringify({ type: 'message', room, message: messageFromLogEntry(room, id, fields) });
-}

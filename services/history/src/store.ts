@@ -1,11 +1,17 @@
 import {
   DEFAULT_ROOM,
+  applyState,
   globalKeys,
+  isEventEntry,
+  isPrivateRoom,
   messageFromLogEntry,
   roomKeys,
+  seqOfLogEntryId,
   userKeys,
   usernameKey,
   type HistoryPage,
+  type Message,
+  type RoomInfo,
   type RoomSummary,
 } from '@chitchat/contracts';
 import type { Redis } from '@chitchat/platform';
@@ -28,19 +34,64 @@ export class HistoryStore {
 
   /**
    * A page of a room's messages in ascending seq: the newest `limit`, or the `limit` just
-   * before `before`, or just after `after`. The head seq is read in the same round trip.
+   * before `before`, or just after `after`, each in its current state (edits, deletes and
+   * reactions from the room's state overlay: one HMGET, never a replay of the log). Event
+   * entries are skipped; where they thin a page out, the next stretch of the log is read.
    */
-  async page(room: string, { limit, before, after }: PageQuery): Promise<HistoryPage> {
+  async page(room: string, { limit, before, after }: PageQuery, viewer: string): Promise<HistoryPage> {
     const log = roomKeys.log(room);
-    const pipeline = this.#redis.pipeline().get(roomKeys.seq(room));
-    if (after !== undefined) pipeline.xrange(log, `(${after}-0`, '+', 'COUNT', limit);
-    else if (before !== undefined) pipeline.xrevrange(log, `(${before}-0`, '-', 'COUNT', limit);
-    else pipeline.xrevrange(log, '+', '-', 'COUNT', limit);
-    const [[headErr, head], [rangeErr, range]] = (await pipeline.exec()) as [[Error | null, string | null], [Error | null, RawEntry[]]];
-    if (headErr) throw headErr;
-    if (rangeErr) throw rangeErr;
-    const entries = after !== undefined ? range : range.reverse();
-    return { room, messages: entries.map(([id, fields]) => messageFromLogEntry(room, id, fields)), headSeq: Number(head ?? 0) };
+    const forward = after !== undefined;
+    let cursor = forward ? `(${after}-0` : before !== undefined ? `(${before}-0` : '+';
+    let headSeq = 0;
+    const found: RawEntry[] = [];
+    for (let round = 0; found.length < limit && round < MAX_ROUNDS; round++) {
+      const want = limit - found.length;
+      const pipeline = this.#redis.pipeline().get(roomKeys.seq(room));
+      if (forward) pipeline.xrange(log, cursor, '+', 'COUNT', want);
+      else pipeline.xrevrange(log, cursor, '-', 'COUNT', want);
+      const [head, range] = results(await pipeline.exec()) as [string | null, RawEntry[]];
+      if (round === 0) headSeq = Number(head ?? 0);
+      for (const entry of range) if (!isEventEntry(entry[1])) found.push(entry);
+      const last = range.at(-1);
+      if (!last || range.length < want) break;
+      cursor = `(${last[0]}`;
+    }
+    const entries = forward ? found : found.reverse();
+    return { room, messages: await this.#current(room, entries, viewer), headSeq };
+  }
+
+  /** One message in its current state; undefined if the seq is not a message's. */
+  async message(room: string, seq: number, viewer: string): Promise<Message | undefined> {
+    const entries = (await this.#redis.xrange(roomKeys.log(room), `${seq}-0`, `${seq}-0`)) as RawEntry[];
+    const entry = entries[0];
+    if (!entry || isEventEntry(entry[1])) return undefined;
+    return (await this.#current(room, [entry], viewer))[0];
+  }
+
+  /** The first `limit` replies to a message, ascending. */
+  async replies(room: string, parent: number, limit: number, viewer: string): Promise<Message[]> {
+    const seqs = await this.#redis.lrange(roomKeys.replies(room, parent), 0, limit - 1);
+    if (seqs.length === 0) return [];
+    const pipeline = this.#redis.pipeline();
+    for (const seq of seqs) pipeline.xrange(roomKeys.log(room), `${seq}-0`, `${seq}-0`);
+    const entries = (results(await pipeline.exec()) as RawEntry[][]).flatMap((range) => range.slice(0, 1));
+    return this.#current(room, entries, viewer);
+  }
+
+  /** Messages of log entries with the room's state overlay applied. */
+  async #current(room: string, entries: RawEntry[], viewer: string): Promise<Message[]> {
+    if (entries.length === 0) return [];
+    const states = await this.#redis.hmget(roomKeys.state(room), ...entries.map(([id]) => String(seqOfLogEntryId(id))));
+    return entries.map(([id, fields], i) => applyState(messageFromLogEntry(room, id, fields), states[i], viewer));
+  }
+
+  /** What the room is: public, or private with its title and members. */
+  async info(room: string): Promise<RoomInfo> {
+    if (!isPrivateRoom(room)) return { room, private: false };
+    const [meta, members, admins] = results(
+      await this.#redis.pipeline().hgetall(roomKeys.meta(room)).smembers(roomKeys.members(room)).smembers(roomKeys.admins(room)).exec(),
+    ) as [Record<string, string>, string[], string[]];
+    return { room, private: true, ...(meta.title ? { title: meta.title } : {}), members: members.sort(), admins: admins.sort() };
   }
 
   /**
@@ -51,32 +102,42 @@ export class HistoryStore {
   async rooms(max: number, username: string): Promise<RoomSummary[]> {
     const user = usernameKey(username);
     const now = Date.now();
-    const [[, names], [, joined], [, reads]] = (await this.#redis
-      .pipeline()
-      .zrevrange(globalKeys.rooms, 0, max - 1)
-      .smembers(userKeys.rooms(user))
-      .hgetall(userKeys.reads(user))
-      .exec()) as [[null, string[]], [null, string[]], [null, Record<string, string>]];
+    const [listed, joined, reads, mine] = results(
+      await this.#redis.pipeline().zrevrange(globalKeys.rooms, 0, max - 1).smembers(userKeys.rooms(user)).hgetall(userKeys.reads(user)).smembers(userKeys.privateRooms(user)).exec(),
+    ) as [string[], string[], Record<string, string>, string[]];
+    // Private rooms are never in the public list: only the caller's own are added.
+    const names = listed.filter((room) => !isPrivateRoom(room));
     if (!names.includes(DEFAULT_ROOM)) names.push(DEFAULT_ROOM);
+    names.push(...mine);
     const pipeline = this.#redis.pipeline();
     for (const room of names) {
-      pipeline.get(roomKeys.seq(room)).hget(roomKeys.meta(room), 'lastMessageAt').zrangebyscore(roomKeys.presence(room), `(${now}`, '+inf');
+      pipeline.get(roomKeys.seq(room)).hgetall(roomKeys.meta(room)).zrangebyscore(roomKeys.presence(room), `(${now}`, '+inf');
+      if (isPrivateRoom(room)) pipeline.smembers(roomKeys.members(room));
     }
-    const replies = ((await pipeline.exec()) ?? []).map(([err, value]) => {
-      if (err) throw err;
-      return value;
-    });
+    const replies = results(await pipeline.exec());
     const member = new Set(joined);
-    return names.map((room, i) => {
-      const [head, last, present] = replies.slice(3 * i, 3 * i + 3) as [string | null, string | null, string[]];
+    const summaries: RoomSummary[] = [];
+    let at = 0;
+    for (const room of names) {
+      const [head, meta, present] = replies.slice(at, at + 3) as [string | null, Record<string, string>, string[]];
+      at += 3;
       const headSeq = Number(head ?? 0);
-      const summary: RoomSummary = { room, headSeq, lastMessageAt: last ? Number(last) : null, online: usersOf(present).length, joined: member.has(room) };
+      const summary: RoomSummary = { room, headSeq, lastMessageAt: meta.lastMessageAt ? Number(meta.lastMessageAt) : null, online: usersOf(present).length, joined: member.has(room) };
+      if (isPrivateRoom(room)) {
+        const members = (replies[at++] as string[]).sort();
+        // Left or banned since: no longer the caller's room.
+        if (!members.includes(user)) continue;
+        summary.private = true;
+        if (meta.title) summary.title = meta.title;
+        if (meta.dm) summary.members = members;
+      }
       if (summary.joined) {
         summary.readSeq = Math.min(headSeq, Number(reads[room] ?? 0));
         summary.unread = headSeq - summary.readSeq;
       }
-      return summary;
-    });
+      summaries.push(summary);
+    }
+    return summaries;
   }
 
   /** The users subscribed to a room now, sorted, each once. */
@@ -84,6 +145,17 @@ export class HistoryStore {
     return usersOf(await this.#redis.zrangebyscore(roomKeys.presence(room), `(${Date.now()}`, '+inf'));
   }
 }
+
+/** The values of a pipeline's replies; throws the first error. */
+function results(replies: [Error | null, unknown][] | null): unknown[] {
+  return (replies ?? []).map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
+
+/** Reads of a page go on while event entries thin it out, up to this many round trips. */
+const MAX_ROUNDS = 8;
 
 /** Users of presence members (`<username>|<connection>`), sorted, each once. */
 function usersOf(members: string[]): string[] {

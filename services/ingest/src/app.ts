@@ -1,9 +1,12 @@
-import { SessionStore, createHttpApp, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import { RoomAccess, SessionStore, adminUsers, createHttpApp, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import { MessageAcceptor } from './accept.ts';
 import type { IngestConfig } from './config.ts';
 import { createLimits } from './limits.ts';
+import { MessageLookup } from './lookup.ts';
 import { ReadMarkers } from './read-markers.ts';
+import { RoomAdmin } from './rooms.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { roomRoutes } from './routes/rooms.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 
 export interface IngestDeps {
@@ -13,7 +16,7 @@ export interface IngestDeps {
   redis: Redis;
 }
 
-/** The ingest HTTP app: sessions and sending. Not listening; `main.ts` or a test decides. */
+/** The ingest HTTP app: sessions, sending and changing messages, rooms. Not listening; `server.ts` or a test decides. */
 export async function buildIngestApp({ config, log, redis }: IngestDeps): Promise<HttpApp> {
   const app = createHttpApp({ log, service: 'ingest', trustProxy: config.TRUST_PROXY, bodyLimit: config.BODY_LIMIT_BYTES });
   const sessions = new SessionStore(redis, { secret: tokenSecret(config, (m) => log.warn(m)), ttlSeconds: config.SESSION_TTL_SECONDS });
@@ -21,6 +24,8 @@ export async function buildIngestApp({ config, log, redis }: IngestDeps): Promis
   await app.register(healthPlugin, { checks: { redis: redisCheck(redis) } });
   const limits = await createLimits(app, redis, { perIp: config.RATE_LIMIT_IP_PER_MINUTE, perUser: config.RATE_LIMIT_USER_PER_MINUTE });
   await app.register(sessionRoutes, { sessions, limits });
-  await app.register(messageRoutes, { sessions, acceptor, reads: new ReadMarkers(redis), limits });
+  const access = new RoomAccess(redis, adminUsers(config.ADMIN_USERS));
+  await app.register(messageRoutes, { sessions, acceptor, reads: new ReadMarkers(redis), limits, access, lookup: new MessageLookup(redis), redis, maxReactions: config.MAX_REACTIONS });
+  await app.register(roomRoutes, { sessions, limits, access, rooms: new RoomAdmin(redis) });
   return app;
 }

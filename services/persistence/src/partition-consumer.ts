@@ -178,10 +178,16 @@ export class PartitionConsumer {
         // Dead-lettered: the rest of the batch is committed again (stored ones are recognised).
         return this.#process(batch.slice(i + 1));
       }
-      if (result.value?.fresh) {
+      const committed = result.value;
+      if (committed?.rejected !== undefined) {
+        // An edit, delete or reaction no longer allowed when its turn came (e.g. the message
+        // was deleted meanwhile): handled, acknowledged, nothing stored.
+        this.#o.log.info({ partition: this.partition, entry: id, room: entry.room, kind: entry.kind, reason: committed.rejected }, 'change not applied');
+      } else if (committed?.fresh) {
         this.#stored++;
         storedTotal.inc();
       }
+      if (committed && committed.seq > 0) await this.#o.committer.notifyMentions(entry, committed.seq);
       lastTs.set(entry.room, ts);
       acked.push(id);
     }

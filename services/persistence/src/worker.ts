@@ -42,7 +42,7 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
     this.#config = config;
     this.#redis = redis;
     this.#log = log.child({ module: 'worker', worker: this.id });
-    this.#committer = new Committer(redis, config.STORED_ID_TTL_SECONDS);
+    this.#committer = new Committer(redis, { storedIdTtlSeconds: config.STORED_ID_TTL_SECONDS, maxReactions: config.MAX_REACTIONS });
     this.#failpoints = new Failpoints(config.FAILPOINT);
     this.#scripts = loadLuaScripts(redis, import.meta.url, ['renew-lease', 'release-lease']);
     const owned = gauge(MetricName.partitionsOwned, 'Ingest partitions whose lease this worker holds');

@@ -1,18 +1,57 @@
-import { MessageAccepted, Problem, ReadMarker, ReadMarkerBody, RoomParams, SendMessageBody, textProblem } from '@chitchat/contracts';
-import { ApiError, MetricName, counter, requireSession, sessionOf, type HttpApp, type SessionStore } from '@chitchat/platform';
+import {
+  EditMessageBody,
+  EventAccepted,
+  MessageAccepted,
+  MessageIdParams,
+  Problem,
+  ReactionParams,
+  ReadMarker,
+  ReadMarkerBody,
+  RoomParams,
+  SendMessageBody,
+  isEmoji,
+  isPrivateRoom,
+  mentionsIn,
+  roomKeys,
+  textProblem,
+  usernameKey,
+  type EventKind,
+} from '@chitchat/contracts';
+import { ApiError, MetricName, counter, requireSession, sessionOf, type HttpApp, type Redis, type RoomAccess, type SessionStore } from '@chitchat/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MessageAcceptor } from '../accept.ts';
 import type { Limits } from '../limits.ts';
+import type { MessageLookup, StoredMessage } from '../lookup.ts';
 import type { ReadMarkers } from '../read-markers.ts';
 
 const accepted = counter(MetricName.accepted, 'Messages accepted (202), retries of one clientMsgId counted once');
 
-/** `POST /v1/rooms/{room}/messages` (send) and `POST /v1/rooms/{room}/read` (read marker). */
-export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore; acceptor: MessageAcceptor; reads: ReadMarkers; limits: Limits }): Promise<void> {
+export interface MessageRouteDeps {
+  sessions: SessionStore;
+  acceptor: MessageAcceptor;
+  reads: ReadMarkers;
+  limits: Limits;
+  access: RoomAccess;
+  lookup: MessageLookup;
+  redis: Redis;
+  maxReactions: number;
+}
+
+const changeErrors = { 202: EventAccepted, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 429: Problem };
+
+/**
+ * Sending (`POST /v1/rooms/{room}/messages`), changing a message (edit, delete, reactions),
+ * and read markers. A change is accepted like a message (202) and applied in order with the
+ * room's messages; what can be checked now is checked now, with a clear error.
+ */
+export async function messageRoutes(app: HttpApp, deps: MessageRouteDeps): Promise<void> {
+  const { access, lookup, acceptor } = deps;
+  const guarded = { onRequest: [deps.limits.perIp, requireSession(deps.sessions)], preHandler: deps.limits.perUser };
+
   app.post(
     '/v1/rooms/:room/messages',
     {
-      onRequest: [deps.limits.perIp, requireSession(deps.sessions)],
-      preHandler: deps.limits.perUser,
+      ...guarded,
       config: { invalidCode: 'invalidMessage' },
       schema: {
         tags: ['messages'],
@@ -20,27 +59,115 @@ export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore
         security: [{ bearer: [] }],
         params: RoomParams,
         body: SendMessageBody,
-        response: { 202: MessageAccepted, 400: Problem, 401: Problem, 404: Problem, 413: Problem, 429: Problem },
+        response: { 202: MessageAccepted, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 413: Problem, 429: Problem },
       },
     },
     async (request, reply) => {
       const { room } = request.params;
-      const { text, clientMsgId } = request.body;
+      const { text, clientMsgId, replyTo } = request.body;
       const why = textProblem(text);
       if (why) throw new ApiError('invalidMessage', why);
       const { username } = sessionOf(request);
-      const { id, fresh } = await deps.acceptor.accept({ room, user: username, text, clientMsgId });
+      await access.post(room, username);
+      if (replyTo !== undefined && !(await lookup.bySeq(room, replyTo))) {
+        throw new ApiError('messageNotFound', `replyTo ${replyTo}: no message with that seq in '${room}'`);
+      }
+      const mentions = await mentionable(deps.redis, room, username, mentionsIn(text));
+      const { id, fresh } = await acceptor.accept({ room, user: username, text, clientMsgId, replyTo, mentions });
       if (fresh) accepted.inc();
       await deps.reads.joined(username, room);
       return reply.status(202).send(clientMsgId === undefined ? { id, room } : { id, room, clientMsgId });
     },
   );
 
+  /** The message a change names, checked: it exists and is not deleted. */
+  const target = async (room: string, id: string): Promise<StoredMessage> => {
+    const message = await lookup.byId(room, id);
+    if (!message) throw new ApiError('messageNotFound', `no message '${id}' in '${room}'`);
+    if (message.state.deleted) throw new ApiError('messageDeleted', `message '${id}' was deleted`);
+    return message;
+  };
+  const change = async (request: FastifyRequest, room: string, messageId: string, kind: EventKind, extra: { text?: string; emoji?: string; admin?: boolean }) => {
+    const id = await acceptor.acceptEvent({ room, user: sessionOf(request).username, kind, target: messageId, ...extra });
+    return { id, room, messageId };
+  };
+  const isAuthor = (message: StoredMessage, username: string): boolean => usernameKey(message.author) === usernameKey(username);
+
+  app.patch(
+    '/v1/rooms/:room/messages/:id',
+    {
+      ...guarded,
+      config: { invalidCode: 'invalidMessage' },
+      schema: {
+        tags: ['messages'],
+        summary: 'Edit your message; applied in order with the room, clients get an `edited` frame',
+        security: [{ bearer: [] }],
+        params: MessageIdParams,
+        body: EditMessageBody,
+        response: changeErrors,
+      },
+    },
+    async (request, reply) => {
+      const { room, id } = request.params;
+      const why = textProblem(request.body.text);
+      if (why) throw new ApiError('invalidMessage', why);
+      const { username } = sessionOf(request);
+      await access.post(room, username);
+      if (!isAuthor(await target(room, id), username)) throw new ApiError('forbidden', 'only the author may edit a message');
+      return reply.status(202).send(await change(request, room, id, 'edit', { text: request.body.text }));
+    },
+  );
+
+  app.delete(
+    '/v1/rooms/:room/messages/:id',
+    {
+      ...guarded,
+      schema: {
+        tags: ['messages'],
+        summary: 'Delete your message (admins: any); clients get a `deleted` frame',
+        security: [{ bearer: [] }],
+        params: MessageIdParams,
+        response: changeErrors,
+      },
+    },
+    async (request, reply) => {
+      const { room, id } = request.params;
+      const { username } = sessionOf(request);
+      const standing = await access.see(room, username);
+      const message = await target(room, id);
+      const own = isAuthor(message, username);
+      // Taking one's own words back is allowed even while muted or banned.
+      if (!own && !standing.admin) throw new ApiError('forbidden', 'only the author or an admin may delete a message');
+      return reply.status(202).send(await change(request, room, id, 'delete', { admin: !own }));
+    },
+  );
+
+  const reaction = (kind: 'react' | 'unreact') => async (request: FastifyRequest<{ Params: ReactionParams }>, reply: FastifyReply) => {
+    const { room, id, emoji } = request.params;
+    if (!isEmoji(emoji)) throw new ApiError('invalidEmoji', `'${emoji}' is not one emoji`);
+    const { username } = sessionOf(request);
+    await access.post(room, username);
+    const message = await target(room, id);
+    const entry = message.state.reactions?.find((r) => r.e === emoji);
+    const mine = entry?.u.includes(usernameKey(username)) ?? false;
+    // Nothing to change: answered as done, and no event is stored.
+    if ((kind === 'react' && mine) || (kind === 'unreact' && !mine)) return reply.status(202).send({ id: '', room, messageId: id });
+    if (kind === 'react' && !entry && (message.state.reactions?.length ?? 0) >= deps.maxReactions) {
+      throw new ApiError('tooManyReactions', `a message has at most ${deps.maxReactions} different reactions`);
+    }
+    return reply.status(202).send(await change(request, room, id, kind, { emoji }));
+  };
+  const reactionSchema = (summary: string) => ({
+    ...guarded,
+    schema: { tags: ['messages'], summary, security: [{ bearer: [] }], params: ReactionParams, response: changeErrors },
+  });
+  app.put('/v1/rooms/:room/messages/:id/reactions/:emoji', reactionSchema('Add your reaction (an emoji, URL-encoded); clients get a `reaction` frame'), reaction('react'));
+  app.delete('/v1/rooms/:room/messages/:id/reactions/:emoji', reactionSchema('Remove your reaction'), reaction('unreact'));
+
   app.post(
     '/v1/rooms/:room/read',
     {
-      onRequest: [deps.limits.perIp, requireSession(deps.sessions)],
-      preHandler: deps.limits.perUser,
+      ...guarded,
       schema: {
         tags: ['messages'],
         summary: 'Report the highest seq read in the room; the marker never moves back',
@@ -52,8 +179,21 @@ export async function messageRoutes(app: HttpApp, deps: { sessions: SessionStore
     },
     async (request) => {
       const { room } = request.params;
-      const seq = await deps.reads.mark(sessionOf(request).username, room, request.body.seq);
+      const { username } = sessionOf(request);
+      await access.see(room, username);
+      const seq = await deps.reads.mark(username, room, request.body.seq);
       return { room, seq };
     },
   );
+}
+
+/**
+ * The mentioned users to tell: never the author, and in a private room only members (a
+ * mention must not reveal the room to anyone else).
+ */
+async function mentionable(redis: Redis, room: string, author: string, names: string[]): Promise<string[]> {
+  const others = names.filter((name) => usernameKey(name) !== usernameKey(author));
+  if (others.length === 0 || !isPrivateRoom(room)) return others;
+  const member = await redis.smismember(roomKeys.members(room), ...others.map(usernameKey));
+  return others.filter((_, i) => member[i] === 1);
 }

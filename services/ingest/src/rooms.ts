@@ -1,0 +1,80 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { roomKeys, userKeys, usernameKey, type RoomInfo } from '@chitchat/contracts';
+import { ApiError, type Redis } from '@chitchat/platform';
+
+/**
+ * Private rooms, direct messages and moderation state. A private room's name is random
+ * (`priv-…`) and a DM's is derived from its pair (`dm-…`), so neither can be guessed into
+ * existence by posting; membership lives in the room's slot, and each member's list of
+ * private rooms in theirs.
+ */
+export class RoomAdmin {
+  readonly #redis: Redis;
+
+  constructor(redis: Redis) {
+    this.#redis = redis;
+  }
+
+  async createPrivate(creator: string, title: string | undefined, members: string[]): Promise<RoomInfo> {
+    const room = `priv-${randomBytes(15).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 20).padEnd(20, '0')}`;
+    const all = uniqueKeys([creator, ...members]);
+    const meta: Record<string, string> = { private: '1', createdBy: usernameKey(creator), createdAt: String(Date.now()) };
+    if (title !== undefined) meta.title = title;
+    await this.#redis.multi().hset(roomKeys.meta(room), meta).sadd(roomKeys.members(room), ...all).sadd(roomKeys.admins(room), usernameKey(creator)).exec();
+    await this.#listFor(all, room);
+    return { room, private: true, ...(title !== undefined ? { title } : {}), members: all.sort(), admins: [usernameKey(creator)] };
+  }
+
+  /** The DM room of two users: the same name whichever asks; created on first use. */
+  async directMessage(me: string, other: string): Promise<RoomInfo> {
+    if (usernameKey(me) === usernameKey(other)) throw new ApiError('invalidRequest', 'a direct message needs another user');
+    const pair = uniqueKeys([me, other]).sort();
+    const room = `dm-${createHash('sha256').update(pair.join('\n')).digest('hex').slice(0, 24)}`;
+    const created = await this.#redis.hsetnx(roomKeys.meta(room), 'private', '1');
+    if (created === 1) {
+      await this.#redis.multi().hset(roomKeys.meta(room), { createdAt: String(Date.now()), dm: '1' }).sadd(roomKeys.members(room), ...pair).exec();
+    }
+    // Also when it existed: a member who left or lost the list gets it back.
+    await this.#listFor(pair, room);
+    return { room, private: true, members: pair };
+  }
+
+  async mute(room: string, user: string, seconds: number): Promise<number> {
+    const until = Date.now() + seconds * 1000;
+    await this.#redis.hset(roomKeys.muted(room), usernameKey(user), String(until));
+    return until;
+  }
+
+  async unmute(room: string, user: string): Promise<void> {
+    await this.#redis.hdel(roomKeys.muted(room), usernameKey(user));
+  }
+
+  /**
+   * Bans a user: recorded, taken out of a private room's members, and announced on the
+   * room's channel so every gateway ends the user's subscriptions to it at once.
+   */
+  async ban(room: string, user: string): Promise<void> {
+    const key = usernameKey(user);
+    await this.#redis
+      .multi()
+      .sadd(roomKeys.banned(room), key)
+      .srem(roomKeys.members(room), key)
+      .spublish(roomKeys.live(room), JSON.stringify({ type: 'banned', room, user: key }))
+      .exec();
+    await this.#redis.srem(userKeys.privateRooms(key), room);
+  }
+
+  async unban(room: string, user: string): Promise<void> {
+    await this.#redis.srem(roomKeys.banned(room), usernameKey(user));
+  }
+
+  async #listFor(users: string[], room: string): Promise<void> {
+    const pipeline = this.#redis.pipeline();
+    for (const user of users) pipeline.sadd(userKeys.privateRooms(user), room);
+    await pipeline.exec();
+  }
+}
+
+function uniqueKeys(names: string[]): string[] {
+  return [...new Set(names.map(usernameKey))];
+}
