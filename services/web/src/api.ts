@@ -1,5 +1,12 @@
 // REST calls to the ChitChat API (same origin), with the session token.
 
+export interface Reaction {
+  emoji: string;
+  count: number;
+  /** Whether the signed-in user reacted with it (history; absent in frames). */
+  me?: boolean;
+}
+
 export interface Message {
   id: string;
   room: string;
@@ -8,6 +15,12 @@ export interface Message {
   text: string;
   ts: number;
   clientMsgId?: string;
+  /** Seq of the parent message (same room). */
+  replyTo?: number;
+  mentions?: string[];
+  editedAt?: number;
+  deleted?: true;
+  reactions?: Reaction[];
 }
 
 export interface RoomSummary {
@@ -18,6 +31,25 @@ export interface RoomSummary {
   joined: boolean;
   unread?: number;
   readSeq?: number;
+  private?: boolean;
+  title?: string;
+  /** Of DMs (and of private rooms when known from their RoomInfo). */
+  members?: string[];
+}
+
+export interface RoomInfo {
+  room: string;
+  private?: boolean;
+  title?: string;
+  members?: string[];
+  admins?: string[];
+}
+
+/** What a change to a message (edit, delete, reaction) answers: the event's id. */
+export interface EventAccepted {
+  id: string;
+  room: string;
+  messageId: string;
 }
 
 /** An error answered by the API (problem+json), or a network failure (status 0). */
@@ -31,6 +63,8 @@ export class ApiError extends Error {
     this.code = code;
   }
 }
+
+const enc = encodeURIComponent;
 
 export class Api {
   token = '';
@@ -68,16 +102,52 @@ export class Api {
     return this.call('GET', '/v1/rooms');
   }
 
-  page(room: string, before?: number): Promise<{ messages: Message[]; headSeq: number }> {
-    const query = before === undefined ? 'limit=50' : `limit=50&before=${before}`;
-    return this.call('GET', `/v1/rooms/${room}/messages?${query}`);
+  room(room: string): Promise<RoomInfo> {
+    return this.call('GET', `/v1/rooms/${enc(room)}`);
   }
 
-  send(room: string, text: string, clientMsgId: string): Promise<{ id: string }> {
-    return this.call('POST', `/v1/rooms/${room}/messages`, { text, clientMsgId });
+  createRoom(title: string, members: string[]): Promise<RoomInfo> {
+    return this.call('POST', '/v1/rooms', { private: true, title, members });
+  }
+
+  dm(user: string): Promise<RoomInfo> {
+    return this.call('POST', '/v1/dms', { user });
+  }
+
+  page(room: string, before?: number): Promise<{ messages: Message[]; headSeq: number }> {
+    const query = before === undefined ? 'limit=50' : `limit=50&before=${before}`;
+    return this.call('GET', `/v1/rooms/${enc(room)}/messages?${query}`);
+  }
+
+  message(room: string, seq: number): Promise<Message> {
+    return this.call('GET', `/v1/rooms/${enc(room)}/messages/${seq}`);
+  }
+
+  send(room: string, text: string, clientMsgId: string, replyTo?: number): Promise<{ id: string }> {
+    return this.call('POST', `/v1/rooms/${enc(room)}/messages`, replyTo === undefined ? { text, clientMsgId } : { text, clientMsgId, replyTo });
+  }
+
+  edit(room: string, id: string, text: string): Promise<EventAccepted> {
+    return this.call('PATCH', `/v1/rooms/${enc(room)}/messages/${enc(id)}`, { text });
+  }
+
+  remove(room: string, id: string): Promise<EventAccepted> {
+    return this.call('DELETE', `/v1/rooms/${enc(room)}/messages/${enc(id)}`);
+  }
+
+  react(room: string, id: string, emoji: string, add: boolean): Promise<EventAccepted> {
+    return this.call(add ? 'PUT' : 'DELETE', `/v1/rooms/${enc(room)}/messages/${enc(id)}/reactions/${enc(emoji)}`);
   }
 
   read(room: string, seq: number): Promise<{ seq: number }> {
-    return this.call('POST', `/v1/rooms/${room}/read`, { seq });
+    return this.call('POST', `/v1/rooms/${enc(room)}/read`, { seq });
+  }
+
+  mute(room: string, user: string, seconds: number): Promise<{ room: string; user: string; until: number | string }> {
+    return this.call('POST', `/v1/rooms/${enc(room)}/mutes`, { user, seconds });
+  }
+
+  ban(room: string, user: string): Promise<{ room: string; user: string }> {
+    return this.call('POST', `/v1/rooms/${enc(room)}/bans`, { user });
   }
 }

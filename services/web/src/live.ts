@@ -1,24 +1,50 @@
 // The WebSocket: subscriptions with resume, reconnect with backoff and jitter.
 import type { Message } from './api.ts';
 
+/** A change to a message: an event in the room's log with its own seq. */
+export type MessageEvent =
+  | { type: 'edited'; room: string; seq: number; target: number; messageId: string; user: string; text: string; editedAt: number }
+  | { type: 'deleted'; room: string; seq: number; target: number; messageId: string; user: string }
+  | { type: 'reaction'; room: string; seq: number; target: number; messageId: string; user: string; emoji: string; added: boolean; count: number };
+
+/** Someone named the signed-in user with `@name`. */
+export interface Mention {
+  room: string;
+  seq: number;
+  messageId: string;
+  user: string;
+  text: string;
+}
+
 export interface LiveEvents {
   message(message: Message): void;
+  /** An edit, delete or reaction, in order with the room's messages. */
+  change(event: MessageEvent): void;
+  mention(mention: Mention): void;
   presence(room: string, users: string[]): void;
   typing(room: string, user: string): void;
   read(room: string, seq: number): void;
+  /** The room's subscription ended or was refused for good (`banned`, `room_not_found`). */
+  roomClosed(room: string, code: string, detail: string): void;
   /** Connected and subscribed, or not. */
   status(online: boolean): void;
   unauthorized(): void;
 }
 
+/** Error frame codes after which the room is not subscribed again. */
+const FINAL_ROOM_ERRORS = new Set(['banned', 'room_not_found', 'invalid_room']);
+
 /**
  * Keeps one WebSocket open, subscribed to the rooms asked for. After any drop it
  * reconnects (exponential backoff with jitter) and resubscribes each room with `since` =
- * the last seq it delivered, so nothing is missing or doubled.
+ * the last seq it delivered (messages and message events alike), so nothing is missing or
+ * doubled.
  */
 export class Live {
   readonly #events: LiveEvents;
   readonly #last = new Map<string, number>();
+  /** Mentions already reported, by room and seq: they may come more than once. */
+  readonly #mentions = new Set<string>();
   #token = '';
   #ws: WebSocket | undefined;
   #attempt = 0;
@@ -40,6 +66,7 @@ export class Live {
     this.#ws = undefined;
     ws?.close();
     this.#last.clear();
+    this.#mentions.clear();
   }
 
   /** Subscribes to a room from `since` (messages after it arrive, in order). */
@@ -77,6 +104,13 @@ export class Live {
     };
   }
 
+  /** Whether a seq-carrying frame is new for its room (and remembers it as seen). */
+  #fresh(room: string, seq: number): boolean {
+    if (!this.#last.has(room) || seq <= (this.#last.get(room) ?? 0)) return false;
+    this.#last.set(room, seq);
+    return true;
+  }
+
   #frame(frame: Frame): void {
     switch (frame.type) {
       case 'subscribed':
@@ -85,10 +119,22 @@ export class Live {
         return;
       case 'message': {
         const m = frame.message as Message;
-        if (m.seq <= (this.#last.get(m.room) ?? 0)) return;
-        this.#last.set(m.room, m.seq);
-        this.#events.message(m);
+        if (this.#fresh(m.room, m.seq)) this.#events.message(m);
         return;
+      }
+      case 'edited':
+      case 'deleted':
+      case 'reaction': {
+        const event = frame as unknown as MessageEvent;
+        if (this.#fresh(event.room, event.seq)) this.#events.change(event);
+        return;
+      }
+      case 'mention': {
+        const mention = frame as unknown as Mention;
+        const key = `${mention.room}/${mention.seq}`;
+        if (this.#mentions.has(key)) return;
+        this.#mentions.add(key);
+        return this.#events.mention(mention);
       }
       case 'presence':
         return this.#events.presence(frame.room as string, frame.users as string[]);
@@ -96,6 +142,23 @@ export class Live {
         return this.#events.typing(frame.room as string, frame.user as string);
       case 'read':
         return this.#events.read(frame.room as string, frame.seq as number);
+      case 'error': {
+        const room = frame.room as string | undefined;
+        const code = frame.code as string;
+        if (!room || !this.#last.has(room)) return;
+        if (FINAL_ROOM_ERRORS.has(code)) {
+          this.#last.delete(room);
+          return this.#events.roomClosed(room, code, (frame.detail as string | undefined) ?? '');
+        }
+        if (code === 'unavailable') {
+          // The subscription could not be set up now: ask again shortly, from where we are.
+          window.setTimeout(() => {
+            const since = this.#last.get(room);
+            if (since !== undefined) this.#send({ type: 'subscribe', room, since });
+          }, 1000 + Math.random() * 2000);
+        }
+        return;
+      }
     }
   }
 }
