@@ -1,6 +1,6 @@
 /** WebSocket frames, both directions. One JSON object per text frame, told apart by `type`. */
 import { Type, type Static } from 'typebox';
-import { Message, RoomName } from './rest.ts';
+import { Message, Notification, RoomName } from './rest.ts';
 
 export const SubscribeFrame = Type.Object({
   type: Type.Literal('subscribe'),
@@ -63,6 +63,21 @@ export const MentionFrame = Type.Object({
 });
 export type MentionFrame = Static<typeof MentionFrame>;
 
+/** The user was made a member of a private room or DM (to every connection of theirs). */
+export const RoomFrame = Type.Object({
+  type: Type.Literal('room'),
+  room: Type.String(),
+  private: Type.Boolean(),
+  title: Type.Optional(Type.String()),
+  members: Type.Optional(Type.Array(Type.String())),
+  admins: Type.Optional(Type.Array(Type.String())),
+});
+export type RoomFrame = Static<typeof RoomFrame>;
+
+/** Something went into the user's notification inbox (`GET /v1/notifications`). */
+export const NotificationFrame = Type.Object({ type: Type.Literal('notification'), notification: Notification });
+export type NotificationFrame = Static<typeof NotificationFrame>;
+
 export const ErrorFrame = Type.Object({
   type: Type.Literal('error'),
   code: Type.String(),
@@ -96,6 +111,8 @@ export const ServerFrame = Type.Union([
   DeletedFrame,
   ReactionFrame,
   MentionFrame,
+  RoomFrame,
+  NotificationFrame,
   PresenceFrame,
   TypingNoticeFrame,
   ReadFrame,

@@ -42,6 +42,12 @@ export const roomKeys = {
   muted: (room: string): string => `${roomTag(room)}:muted`,
   /** Set: username keys banned from the room. */
   banned: (room: string): string => `${roomTag(room)}:banned`,
+  /** Hash: webhook id -> JSON of the room's outgoing webhook (url, secret, active, failures). */
+  webhooks: (room: string): string => `${roomTag(room)}:webhooks`,
+  /** Hash: bot id -> JSON of a bot of the room (name, hash of its token). */
+  bots: (room: string): string => `${roomTag(room)}:bots`,
+  /** Hash: the room's own retention limits (`maxMessages`, `maxAgeSeconds`). */
+  retention: (room: string): string => `${roomTag(room)}:retention`,
 } as const;
 
 /** Keys of one ingest partition. */
@@ -69,6 +75,8 @@ export const userKeys = {
   reads: (userKey: string): string => `{user:${userKey}}:reads`,
   /** Set: rooms the user has joined (subscribed to, posted in or read). */
   rooms: (userKey: string): string => `{user:${userKey}}:rooms`,
+  /** List: the user's notification inbox (JSON, newest first, capped). */
+  inbox: (userKey: string): string => `{user:${userKey}}:inbox`,
   /** Set: private rooms (and DMs) the user is a member of. */
   privateRooms: (userKey: string): string => `{user:${userKey}}:private`,
   /** Sharded pub/sub channel: events for every connection of the user (read markers, mentions). */
@@ -79,8 +87,26 @@ export const userKeys = {
 export const globalKeys = {
   /** Sorted set: room name scored by its last activity (first subscriber or last message, ms). */
   rooms: 'chat:rooms',
+  /** Set: every private room and DM (the public ones are in `rooms`), for housekeeping. */
+  privateRooms: 'chat:rooms:private',
   /** Sorted set: live persistence workers scored by when their registration expires (ms). */
   persistenceWorkers: 'chat:persistence:workers',
+} as const;
+
+/**
+ * Prefix of the BullMQ queues (webhooks, mentions, housekeeping). Hash-tagged, so each
+ * queue's keys share one Redis Cluster slot, as BullMQ requires.
+ */
+export const QUEUE_PREFIX = '{chat:jobs}';
+
+/** The BullMQ queues. */
+export const QueueName = {
+  /** One job per stored message and webhook: the signed POST, retried with backoff. */
+  webhooks: 'webhooks',
+  /** Delayed: a mention still unread after a while goes to the user's inbox. */
+  mentions: 'mentions',
+  /** Repeatable: retention, and clean-up of expired presence and stale claims. */
+  housekeeping: 'housekeeping',
 } as const;
 
 /** Consumer group of the persistence workers on every ingest partition. */

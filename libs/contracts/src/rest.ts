@@ -62,6 +62,7 @@ export const Message = Type.Object({
   editedAt: Type.Optional(Type.Integer({ description: 'epoch ms of the last edit' })),
   deleted: Type.Optional(Type.Literal(true, { description: 'deleted: text is empty' })),
   reactions: Type.Optional(Type.Array(Reaction)),
+  bot: Type.Optional(Type.Literal(true, { description: "posted by a bot of the room (with the bot's token)" })),
 });
 export type Message = Static<typeof Message>;
 
@@ -115,6 +116,7 @@ export const RoomInfo = Type.Object({
   title: Type.Optional(Type.String()),
   members: Type.Optional(Type.Array(Type.String(), { description: 'private rooms: sorted' })),
   admins: Type.Optional(Type.Array(Type.String())),
+  admin: Type.Optional(Type.Boolean({ description: 'GET /v1/rooms/{room}: whether the caller may moderate the room' })),
 });
 export type RoomInfo = Static<typeof RoomInfo>;
 
@@ -181,3 +183,71 @@ export const Problem = Type.Object({
   code: Type.String(),
 });
 export type Problem = Static<typeof Problem>;
+
+export const WebhookParams = Type.Object({ room: RoomName, id: Type.String({ minLength: 1, maxLength: 64 }) });
+export type WebhookParams = Static<typeof WebhookParams>;
+export const WebhookJobParams = Type.Object({ room: RoomName, id: Type.String({ minLength: 1, maxLength: 64 }), jobId: Type.String({ minLength: 1, maxLength: 200 }) });
+export type WebhookJobParams = Static<typeof WebhookJobParams>;
+
+export const CreateWebhookBody = Type.Object({ url: Type.String({ format: 'uri', maxLength: 2000, description: 'http(s) URL that gets a signed POST per stored message' }) });
+export type CreateWebhookBody = Static<typeof CreateWebhookBody>;
+
+export const Webhook = Type.Object({
+  id: Type.String(),
+  room: Type.String(),
+  url: Type.String(),
+  active: Type.Boolean({ description: 'false once disabled after failing again and again' }),
+  createdAt: Type.Integer(),
+  secret: Type.Optional(Type.String({ description: 'only when created: the HMAC-SHA256 key of the signature header' })),
+});
+export type Webhook = Static<typeof Webhook>;
+export const WebhookList = Type.Object({ webhooks: Type.Array(Webhook) });
+export type WebhookList = Static<typeof WebhookList>;
+
+export const WebhookFailure = Type.Object({
+  jobId: Type.String(),
+  messageId: Type.String(),
+  seq: Type.Integer(),
+  attempts: Type.Integer(),
+  error: Type.String(),
+  failedAt: Type.Integer(),
+});
+export type WebhookFailure = Static<typeof WebhookFailure>;
+export const WebhookFailures = Type.Object({ failures: Type.Array(WebhookFailure) });
+export type WebhookFailures = Static<typeof WebhookFailures>;
+
+export const CreateBotBody = Type.Object({ name: Username });
+export type CreateBotBody = Static<typeof CreateBotBody>;
+export const Bot = Type.Object({
+  id: Type.String(),
+  room: Type.String(),
+  name: Type.String(),
+  createdAt: Type.Integer(),
+  token: Type.Optional(Type.String({ description: 'only when created: `Authorization: Bearer <token>` posts to this room as the bot' })),
+});
+export type Bot = Static<typeof Bot>;
+export const BotList = Type.Object({ bots: Type.Array(Bot) });
+export type BotList = Static<typeof BotList>;
+
+export const Retention = Type.Object({
+  maxMessages: Type.Integer({ minimum: 0, description: 'most log entries kept; 0: no limit' }),
+  maxAgeSeconds: Type.Integer({ minimum: 0, description: 'oldest entry kept, in seconds; 0: no limit' }),
+});
+export type Retention = Static<typeof Retention>;
+export const RetentionBody = Type.Partial(Retention);
+export type RetentionBody = Static<typeof RetentionBody>;
+
+export const Notification = Type.Object({
+  type: Type.Union([Type.Literal('mention'), Type.Literal('webhook_disabled')]),
+  room: Type.String(),
+  at: Type.Integer({ description: 'epoch ms it was added to the inbox' }),
+  seq: Type.Optional(Type.Integer({ description: 'mention: the message' })),
+  messageId: Type.Optional(Type.String()),
+  user: Type.Optional(Type.String({ description: 'mention: who mentioned you' })),
+  text: Type.Optional(Type.String()),
+  webhookId: Type.Optional(Type.String({ description: 'webhook_disabled: which webhook' })),
+  url: Type.Optional(Type.String()),
+});
+export type Notification = Static<typeof Notification>;
+export const Notifications = Type.Object({ notifications: Type.Array(Notification, { description: 'newest first' }) });
+export type Notifications = Static<typeof Notifications>;

@@ -40,6 +40,8 @@ export const IngestEntry = Type.Object({
   emoji: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   /** '1' when an admin deletes someone else's message. */
   admin: Type.Optional(Type.Literal('1')),
+  /** '1' when a bot of the room posted it. */
+  bot: Type.Optional(Type.Literal('1')),
   /**
    * W3C trace context of the request that accepted it, when tracing is on. Loose on purpose:
    * a malformed one only starts a new trace; it must never dead-letter a message.
@@ -82,6 +84,7 @@ export interface LogEntryFields {
   clientMsgId?: string;
   replyTo?: string;
   mentions?: string;
+  bot?: '1';
   kind?: EventKind;
   target?: string;
   messageId?: string;
@@ -144,6 +147,7 @@ function messageFromRecord(room: string, entryId: string, f: Record<string, stri
   if (f.clientMsgId !== undefined) message.clientMsgId = f.clientMsgId;
   if (f.replyTo !== undefined) message.replyTo = Number(f.replyTo);
   if (f.mentions) message.mentions = f.mentions.split(',');
+  if (f.bot === '1') message.bot = true;
   return message;
 }
 

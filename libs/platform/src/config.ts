@@ -19,6 +19,8 @@ export const commonConfig = {
   DRAIN_DELAY_MS: Type.Integer({ minimum: 0, default: 0, description: 'on SIGTERM, how long /readyz fails before the service stops taking work (let load balancers notice; 5000 on Kubernetes)' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'hard deadline for a graceful shutdown' }),
   ADMIN_USERS: Type.String({ default: '', description: 'comma-separated usernames that may moderate every room' }),
+  RETENTION_MAX_MESSAGES: Type.Integer({ minimum: 0, default: 0, description: 'default most log entries a room keeps (0: no limit); a room may set its own' }),
+  RETENTION_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, default: 0, description: 'default oldest entry a room keeps, in seconds (0: no limit)' }),
   MAX_REACTIONS: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'most distinct reactions on one message (checked by ingest and again by persistence)' }),
 } satisfies TProperties;
 

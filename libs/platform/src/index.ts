@@ -11,3 +11,4 @@ export { gracefulStop } from './shutdown.ts';
 export { MetricName, counter, gauge, histogram, metricsPlugin } from './metrics.ts';
 export { currentTraceparent, startSpanFrom, withSpan, traceparentOf, endSpan, logTraceFields, stopTracing, type Span } from './spans.ts';
 export { RoomAccess, notFound as roomNotFound, type RoomStanding } from './rooms.ts';
+export { queueOptions, openQueues, queueMetrics, webhookUrlProblem } from './jobs.ts';

@@ -19,6 +19,8 @@ export const MetricName = {
   partitionLag: 'chitchat_partition_lag',
   partitionPending: 'chitchat_partition_pending',
   redisReconnects: 'chitchat_redis_reconnects_total',
+  queueJobs: 'chitchat_queue_jobs',
+  webhookDeliveries: 'chitchat_webhook_deliveries_total',
 } as const;
 
 /** The existing metric of that name, or a new one: two apps in one process (tests) share them. */

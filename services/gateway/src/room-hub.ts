@@ -9,6 +9,7 @@ import {
   roomKeys,
   seqOfLogEntryId,
   type ErrorFrame,
+  type MessageState,
   type PresenceFrame,
   type SubscribedFrame,
 } from '@chitchat/contracts';
@@ -330,10 +331,17 @@ export class RoomHub {
    * never sent again), events as their frames. One HMGET of the room's state per page.
    */
   async #frames(room: string, entries: RawEntry[]): Promise<[seq: number, frame: string][]> {
-    const messages = entries.filter(([, fields]) => !isEventEntry(fields));
-    const states = messages.length > 0 ? await this.#o.redis.hmget(roomKeys.state(room), ...messages.map(([id]) => String(seqOfLogEntryId(id)))) : [];
-    const stateOf = new Map(messages.map(([id], i) => [id, states[i]]));
-    return entries.map(([id, fields]) => [seqOfLogEntryId(id), JSON.stringify(frameFromLogEntry(room, id, fields, stateOf.get(id)))]);
+    // The state of each message of the page, and of each message an event of the page changes.
+    const seqs = [...new Set(entries.map(([id, fields]) => (isEventEntry(fields) ? targetOf(fields) : String(seqOfLogEntryId(id)))))];
+    const states = seqs.length > 0 ? await this.#o.redis.hmget(roomKeys.state(room), ...seqs) : [];
+    const stateOf = new Map(seqs.map((seq, i) => [seq, states[i]]));
+    return entries.map(([id, fields]) => {
+      const event = isEventEntry(fields);
+      const frame = frameFromLogEntry(room, id, fields, event ? undefined : stateOf.get(String(seqOfLogEntryId(id))));
+      // An edit of a message deleted since: its text is gone too.
+      if (frame.type === 'edited' && isDeleted(stateOf.get(targetOf(fields)))) frame.text = '';
+      return [seqOfLogEntryId(id), JSON.stringify(frame)];
+    });
   }
 
   async #head(room: string): Promise<number> {
@@ -376,3 +384,12 @@ export class RoomHub {
   }
 }
 
+function isDeleted(state: string | null | undefined): boolean {
+  return state ? (JSON.parse(state) as MessageState).deleted === true : false;
+}
+
+/** The seq (as a string) of the message an event entry changes. */
+function targetOf(fields: readonly string[]): string {
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] === 'target') return fields[i + 1] ?? '';
+  return '';
+}

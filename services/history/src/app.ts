@@ -1,5 +1,6 @@
-import { RoomAccess, SessionStore, adminUsers, createHttpApp, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import { RoomAccess, SessionStore, adminUsers, createHttpApp, openQueues, requireSession, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import type { HistoryConfig } from './config.ts';
+import { integrationRoutes } from './routes/integrations.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { HistoryStore } from './store.ts';
 
@@ -15,6 +16,19 @@ export async function buildHistoryApp({ config, log, redis }: HistoryDeps): Prom
   const app = createHttpApp({ log, service: 'history', trustProxy: config.TRUST_PROXY });
   const sessions = new SessionStore(redis, { secret: tokenSecret(config, (m) => log.warn(m)), ttlSeconds: config.SESSION_TTL_SECONDS });
   await app.register(healthPlugin, { checks: { redis: redisCheck(redis) } });
-  await app.register(roomRoutes, { sessions, store: new HistoryStore(redis), access: new RoomAccess(redis, adminUsers(config.ADMIN_USERS)), roomListMax: config.ROOM_LIST_MAX });
+  const access = new RoomAccess(redis, adminUsers(config.ADMIN_USERS));
+  const queues = openQueues(redis);
+  app.addHook('onClose', () => Promise.all(Object.values(queues).map((q) => q.close())));
+  await app.register(async (scope) => {
+    // Every route here needs a session.
+    scope.addHook('onRequest', requireSession(sessions));
+    await scope.register(roomRoutes, { store: new HistoryStore(redis), access, roomListMax: config.ROOM_LIST_MAX });
+    await scope.register(integrationRoutes, {
+      access,
+      redis,
+      webhookQueue: queues.webhooks,
+      retentionDefaults: { maxMessages: config.RETENTION_MAX_MESSAGES, maxAgeSeconds: config.RETENTION_MAX_AGE_SECONDS },
+    });
+  });
   return app;
 }

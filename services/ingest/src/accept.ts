@@ -10,6 +10,8 @@ export interface AcceptInput {
   replyTo?: number | undefined;
   /** Users the text mentions (who are to be told). */
   mentions?: string[] | undefined;
+  /** Posted by a bot of the room. */
+  bot?: boolean;
 }
 
 /** A change to a stored message. */
@@ -48,13 +50,14 @@ export class MessageAcceptor {
     this.#accept = loadLuaScripts(redis, import.meta.url, ['accept-message'])['accept-message'];
   }
 
-  async accept({ room, user, text, clientMsgId, replyTo, mentions }: AcceptInput): Promise<Accepted> {
+  async accept({ room, user, text, clientMsgId, replyTo, mentions, bot }: AcceptInput): Promise<Accepted> {
     const p = partitionOf(room, this.#partitions);
     const id = randomUUID();
     const entry: IngestEntry = { id, room, user, text, at: String(Date.now()) };
     if (clientMsgId !== undefined) entry.clientMsgId = clientMsgId;
     if (replyTo !== undefined) entry.replyTo = String(replyTo);
     if (mentions !== undefined && mentions.length > 0) entry.mentions = mentions.join(',');
+    if (bot) entry.bot = '1';
     // The request's trace continues in persistence and on every gateway.
     const traceparent = currentTraceparent();
     if (traceparent !== undefined) entry.traceparent = traceparent;

@@ -1,4 +1,4 @@
-import { RoomAccess, SessionStore, adminUsers, createHttpApp, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
+import { RoomAccess, SessionStore, adminUsers, createHttpApp, openQueues, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import { MessageAcceptor } from './accept.ts';
 import type { IngestConfig } from './config.ts';
 import { createLimits } from './limits.ts';
@@ -6,6 +6,8 @@ import { MessageLookup } from './lookup.ts';
 import { ReadMarkers } from './read-markers.ts';
 import { RoomAdmin } from './rooms.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { RoomIntegrations } from './integrations.ts';
+import { integrationRoutes } from './routes/integrations.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 
@@ -25,7 +27,18 @@ export async function buildIngestApp({ config, log, redis }: IngestDeps): Promis
   const limits = await createLimits(app, redis, { perIp: config.RATE_LIMIT_IP_PER_MINUTE, perUser: config.RATE_LIMIT_USER_PER_MINUTE });
   await app.register(sessionRoutes, { sessions, limits });
   const access = new RoomAccess(redis, adminUsers(config.ADMIN_USERS));
-  await app.register(messageRoutes, { sessions, acceptor, reads: new ReadMarkers(redis), limits, access, lookup: new MessageLookup(redis), redis, maxReactions: config.MAX_REACTIONS });
+  const queues = openQueues(redis);
+  app.addHook('onClose', () => Promise.all(Object.values(queues).map((q) => q.close())));
+  const integrations = new RoomIntegrations(redis, { allowPrivateWebhooks: config.WEBHOOK_ALLOW_PRIVATE, webhookQueue: queues.webhooks });
+  await app.register(messageRoutes, { sessions, acceptor, reads: new ReadMarkers(redis), limits, access, lookup: new MessageLookup(redis), redis, maxReactions: config.MAX_REACTIONS, integrations });
+  await app.register(integrationRoutes, {
+    sessions,
+    limits,
+    access,
+    integrations,
+    redis,
+    retentionDefaults: { maxMessages: config.RETENTION_MAX_MESSAGES, maxAgeSeconds: config.RETENTION_MAX_AGE_SECONDS },
+  });
   await app.register(roomRoutes, { sessions, limits, access, rooms: new RoomAdmin(redis) });
   return app;
 }

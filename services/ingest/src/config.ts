@@ -8,6 +8,7 @@ export const ingestConfigSchema = {
   IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: 'how long a clientMsgId maps to its message id' }),
   RATE_LIMIT_USER_PER_MINUTE: Type.Integer({ minimum: 1, default: 120, description: 'sends and read reports per user per minute, across all ingest replicas' }),
   RATE_LIMIT_IP_PER_MINUTE: Type.Integer({ minimum: 1, default: 600, description: 'requests per client IP per minute, across all ingest replicas' }),
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'allow webhooks to local and private addresses (tests, trusted networks)' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 65_536, description: 'largest request body; larger gets 413' }),
 };
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { roomKeys, userKeys, usernameKey, type RoomInfo } from '@chitchat/contracts';
+import { globalKeys, roomKeys, userKeys, usernameKey, type RoomFrame, type RoomInfo } from '@chitchat/contracts';
 import { ApiError, type Redis } from '@chitchat/platform';
 
 /**
@@ -21,8 +21,10 @@ export class RoomAdmin {
     const meta: Record<string, string> = { private: '1', createdBy: usernameKey(creator), createdAt: String(Date.now()) };
     if (title !== undefined) meta.title = title;
     await this.#redis.multi().hset(roomKeys.meta(room), meta).sadd(roomKeys.members(room), ...all).sadd(roomKeys.admins(room), usernameKey(creator)).exec();
-    await this.#listFor(all, room);
-    return { room, private: true, ...(title !== undefined ? { title } : {}), members: all.sort(), admins: [usernameKey(creator)] };
+    await this.#redis.sadd(globalKeys.privateRooms, room);
+    const info: RoomInfo = { room, private: true, ...(title !== undefined ? { title } : {}), members: all.sort(), admins: [usernameKey(creator)] };
+    await this.#listFor(all, info);
+    return info;
   }
 
   /** The DM room of two users: the same name whichever asks; created on first use. */
@@ -33,10 +35,12 @@ export class RoomAdmin {
     const created = await this.#redis.hsetnx(roomKeys.meta(room), 'private', '1');
     if (created === 1) {
       await this.#redis.multi().hset(roomKeys.meta(room), { createdAt: String(Date.now()), dm: '1' }).sadd(roomKeys.members(room), ...pair).exec();
+      await this.#redis.sadd(globalKeys.privateRooms, room);
     }
-    // Also when it existed: a member who left or lost the list gets it back.
-    await this.#listFor(pair, room);
-    return { room, private: true, members: pair };
+    const info: RoomInfo = { room, private: true, members: pair };
+    // Only when new: the other member's connections learn of it once.
+    if (created === 1) await this.#listFor(pair, info);
+    return info;
   }
 
   async mute(room: string, user: string, seconds: number): Promise<number> {
@@ -68,9 +72,11 @@ export class RoomAdmin {
     await this.#redis.srem(roomKeys.banned(room), usernameKey(user));
   }
 
-  async #listFor(users: string[], room: string): Promise<void> {
+  /** Lists the room among each member's private rooms and tells their open connections. */
+  async #listFor(users: string[], info: RoomInfo): Promise<void> {
+    const frame = JSON.stringify({ type: 'room', ...info } satisfies RoomFrame);
     const pipeline = this.#redis.pipeline();
-    for (const user of users) pipeline.sadd(userKeys.privateRooms(user), room);
+    for (const user of users) pipeline.sadd(userKeys.privateRooms(user), info.room).spublish(userKeys.events(user), frame);
     await pipeline.exec();
   }
 }

@@ -11,6 +11,7 @@
 -- ARGV[11] W3C traceparent of the commit's span, or '' (tracing off): on the live frame as
 --          `traceparent`, so each gateway's delivery joins the message's trace
 -- ARGV[12] seq of the message replied to, or ''   ARGV[13] mentioned users, comma-separated, or ''
+-- ARGV[14] '1' if a bot of the room posted it
 -- Returns { seq, 1 } when stored now, { seq, 0 } when it had been stored before, and
 -- { 0, 2 } when the previous entry is not stored (its commit failed): a batch is pipelined,
 -- and this keeps a later message of the room from overtaking one that failed.
@@ -38,6 +39,10 @@ if ARGV[13] ~= '' then
   for name in string.gmatch(ARGV[13], '[^,]+') do table.insert(mentions, name) end
   message.mentions = mentions
   table.insert(fields, 'mentions'); table.insert(fields, ARGV[13])
+end
+if ARGV[14] == '1' then
+  message.bot = true
+  table.insert(fields, 'bot'); table.insert(fields, '1')
 end
 redis.call('XADD', KEYS[2], seq .. '-0', unpack(fields))
 redis.call('SET', KEYS[3], seq, 'EX', ARGV[8])

@@ -40,7 +40,7 @@ export class Committer {
     if (entry.kind === undefined) {
       const replyTo = entry.replyTo ?? '';
       const keys = [...common, roomKeys.ids(room), roomKeys.replies(room, Number(replyTo || 0))];
-      const args = [room, id, entry.user, entry.text ?? '', ts, entry.clientMsgId ?? '', roomKeys.live(room), this.#storedIdTtl, after ? '1' : '0', entry.at, traceparent ?? '', replyTo, entry.mentions ?? ''];
+      const args = [room, id, entry.user, entry.text ?? '', ts, entry.clientMsgId ?? '', roomKeys.live(room), this.#storedIdTtl, after ? '1' : '0', entry.at, traceparent ?? '', replyTo, entry.mentions ?? '', entry.bot ?? '0'];
       const [seq, outcome] = (await this.#message(keys, args)) as [number, number];
       return { seq, fresh: outcome === 1, refused: outcome === 2 };
     }

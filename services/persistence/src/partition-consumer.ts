@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { PERSISTENCE_GROUP, fieldsToRecord, parseIngestEntry, partitionKeys } from '@chitchat/contracts';
+import { PERSISTENCE_GROUP, fieldsToRecord, parseIngestEntry, partitionKeys, type IngestEntry } from '@chitchat/contracts';
 import { MetricName, counter, endSpan, startSpanFrom, traceparentOf, withSpan, type Logger, type Redis, type Span } from '@chitchat/platform';
 import type { Committed, Committer } from './committer.ts';
 import type { Failpoints } from './failpoints.ts';
@@ -24,6 +24,8 @@ export interface PartitionConsumerOptions {
   /** How long one XREADGROUP blocks. */
   blockMs: number;
   failpoints: Failpoints;
+  /** Runs for each stored message (also a redelivered one) before it is acknowledged. */
+  afterCommit: (entry: IngestEntry, seq: number, ts: number) => Promise<void>;
   log: Logger;
 }
 
@@ -187,7 +189,13 @@ export class PartitionConsumer {
         this.#stored++;
         storedTotal.inc();
       }
-      if (committed && committed.seq > 0) await this.#o.committer.notifyMentions(entry, committed.seq);
+      if (committed && committed.seq > 0) {
+        // Before the ack: a crash here redelivers the entry, and these run again (their
+        // job ids make that harmless).
+        await this.#o.committer.notifyMentions(entry, committed.seq);
+        // In the message's trace: the jobs it enqueues (webhooks, mentions) are its children.
+        await withSpan(spans[i], () => this.#o.afterCommit(entry, committed.seq, ts));
+      }
       lastTs.set(entry.room, ts);
       acked.push(id);
     }

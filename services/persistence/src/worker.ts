@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { PERSISTENCE_GROUP, globalKeys, partitionKeys } from '@chitchat/contracts';
+import { PERSISTENCE_GROUP, globalKeys, partitionKeys, type IngestEntry } from '@chitchat/contracts';
 import { MetricName, closeRedis, connectRedis, createRedis, gauge, loadLuaScripts, type Logger, type LuaScript, type Redis } from '@chitchat/platform';
 import { Committer } from './committer.ts';
 import type { PersistenceConfig } from './config.ts';
@@ -35,6 +35,8 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
   #loop: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #lastTickOk = false;
+  /** What follows a stored message outside its commit (webhook and mention jobs); set by the app. */
+  afterCommit: (entry: IngestEntry, seq: number, ts: number) => Promise<void> = async () => {};
 
   constructor(config: PersistenceConfig, redis: Redis, log: Logger) {
     super();
@@ -184,6 +186,7 @@ export class PersistenceWorker extends EventEmitter<{ partitions: [number[]] }> 
       holdsLease: (marginMs = 0) => Date.now() + marginMs < held.validUntil,
       blockMs: Math.max(50, Math.min(1000, Math.floor(this.#config.LEASE_TTL_MS / 4))),
       failpoints: this.#failpoints,
+      afterCommit: (entry, seq, ts) => this.afterCommit(entry, seq, ts),
       log: this.#log,
     });
     this.#held.set(p, held);

@@ -147,27 +147,29 @@ test('a client away during an edit and a delete gets both on resume, and never t
   await first.closed;
 
   assert.equal((await alice.write('PATCH', `/v1/rooms/away/messages/${kept}`, { text: 'typo here' })).status, 202);
+  assert.equal((await alice.write('PATCH', `/v1/rooms/away/messages/${gone}`, { text: 'even more regrettable' })).status, 202);
   assert.equal((await alice.write('DELETE', `/v1/rooms/away/messages/${gone}`)).status, 202);
   const head = async () => ((await alice.read('/v1/rooms/away/messages')).body as { headSeq: number }).headSeq;
   const observer = await alice.ws(1);
   defer(() => observer.close(), t);
   await subscribed(observer, 'away', 2);
-  await untilSeq(observer, 'away', 4);
-  assert.equal(await head(), 4);
+  await untilSeq(observer, 'away', 5);
+  assert.equal(await head(), 5);
 
-  // Resume from where it left off: exactly the two events, in order.
+  // Resume from where it left off: exactly the three events, in order; the edit of the
+  // message deleted since comes without its text.
   const resumed = await carol.ws(1);
   defer(() => resumed.close(), t);
   await subscribed(resumed, 'away', 2);
-  await untilSeq(resumed, 'away', 4);
-  assert.deepEqual(logFrames(resumed, 'away').map((f) => [seqOf(f), f.type]), [[3, 'edited'], [4, 'deleted']]);
-  assert.equal(logFrames(resumed, 'away')[0]?.text, 'typo here');
+  await untilSeq(resumed, 'away', 5);
+  assert.deepEqual(logFrames(resumed, 'away').map((f) => [seqOf(f), f.type, f.text]), [[3, 'edited', 'typo here'], [4, 'edited', ''], [5, 'deleted', undefined]]);
+  assert.ok(!JSON.stringify(resumed.frames).includes('regrettable'), 'a deleted text is never sent again, edited or not');
 
   // From the start: messages in their current state, then the events.
   const fresh = await carol.ws(0);
   defer(() => fresh.close(), t);
   await subscribed(fresh, 'away', 0);
-  await untilSeq(fresh, 'away', 4);
+  await untilSeq(fresh, 'away', 5);
   const messages = fresh.messages('away') as { seq: number; text: string; deleted?: boolean }[];
   assert.deepEqual(messages.map((m) => [m.seq, m.text, m.deleted]), [[1, 'typo here', undefined], [2, '', true]]);
   assert.ok(!JSON.stringify(fresh.frames).includes('regrettable'), 'a deleted text is never sent again');
@@ -195,11 +197,17 @@ test('a mention reaches every connection of the mentioned user on any gateway, s
 test('a private room: members only by every endpoint and frame; a DM is found again by the same pair', async (t) => {
   const c = await cluster(t, { gateways: 2, workers: 1 });
   const [alice, bob, carol] = await users(c, 'alice4', 'bob4', 'carol4');
+  const early = await bob.ws(0);
+  defer(() => early.close(), t);
   const created = await alice.write('POST', '/v1/rooms', { private: true, title: 'Surprise party', members: ['bob4'] });
   assert.equal(created.status, 201);
   const room = created.body.room as string;
   assert.match(room, /^priv-[a-z0-9]{20}$/);
   assert.deepEqual(created.body.members, ['alice4', 'bob4']);
+  const told = await early.next('room');
+  assert.deepEqual([told.room, told.title, told.members], [room, 'Surprise party', ['alice4', 'bob4']], "a new member's connections learn of the room");
+  assert.equal((await alice.read(`/v1/rooms/${room}`)).body.admin, true, 'the creator moderates it');
+  assert.equal((await bob.read(`/v1/rooms/${room}`)).body.admin, false);
 
   const b = await bob.ws(1);
   const spy = await carol.ws(0);

@@ -1,5 +1,5 @@
 import { HistoryPage, HistoryQuery, Message, MessageSeqParams, Presence, Problem, Replies, RepliesQuery, RoomInfo, RoomList, RoomParams } from '@chitchat/contracts';
-import { ApiError, requireSession, sessionOf, type HttpApp, type RoomAccess, type SessionStore } from '@chitchat/platform';
+import { ApiError, sessionOf, type HttpApp, type RoomAccess } from '@chitchat/platform';
 import type { FastifyRequest } from 'fastify';
 import type { HistoryStore } from '../store.ts';
 
@@ -8,9 +8,9 @@ import type { HistoryStore } from '../store.ts';
  * and the room list. A private room answers only its members; to anyone else it is 404
  * `room_not_found`, the same as a room that does not exist.
  */
-export async function roomRoutes(app: HttpApp, deps: { sessions: SessionStore; store: HistoryStore; access: RoomAccess; roomListMax: number }): Promise<void> {
+/** Needs the session hook of its parent scope (app.ts). */
+export async function roomRoutes(app: HttpApp, deps: { store: HistoryStore; access: RoomAccess; roomListMax: number }): Promise<void> {
   const { store, access } = deps;
-  app.addHook('onRequest', requireSession(deps.sessions));
   const tags = ['history'];
   const security = [{ bearer: [] }];
   /** The caller, once they may see the room. */
@@ -74,8 +74,8 @@ export async function roomRoutes(app: HttpApp, deps: { sessions: SessionStore; s
     '/v1/rooms/:room',
     { schema: { tags, summary: 'What a room is: public, or private with its title, members and admins', security, params: RoomParams, response: { 200: RoomInfo, 401: Problem, 404: Problem } } },
     async (request) => {
-      await viewer(request, request.params.room);
-      return store.info(request.params.room);
+      const { admin } = await access.see(request.params.room, sessionOf(request).username);
+      return { ...(await store.info(request.params.room)), admin };
     },
   );
 

@@ -17,14 +17,22 @@ import {
   usernameKey,
   type EventKind,
 } from '@chitchat/contracts';
-import { ApiError, MetricName, counter, requireSession, sessionOf, type HttpApp, type Redis, type RoomAccess, type SessionStore } from '@chitchat/platform';
+import { ApiError, MetricName, bearerToken, counter, requireSession, sessionOf, type HttpApp, type Redis, type RoomAccess, type SessionStore } from '@chitchat/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MessageAcceptor } from '../accept.ts';
 import type { Limits } from '../limits.ts';
+import { isBotToken, type RoomIntegrations } from '../integrations.ts';
 import type { MessageLookup, StoredMessage } from '../lookup.ts';
 import type { ReadMarkers } from '../read-markers.ts';
 
 const accepted = counter(MetricName.accepted, 'Messages accepted (202), retries of one clientMsgId counted once');
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set when a bot's token authenticated the request. */
+    bot?: { room: string; id: string; name: string };
+  }
+}
 
 export interface MessageRouteDeps {
   sessions: SessionStore;
@@ -35,6 +43,7 @@ export interface MessageRouteDeps {
   lookup: MessageLookup;
   redis: Redis;
   maxReactions: number;
+  integrations: RoomIntegrations;
 }
 
 const changeErrors = { 202: EventAccepted, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 429: Problem };
@@ -47,15 +56,26 @@ const changeErrors = { 202: EventAccepted, 400: Problem, 401: Problem, 403: Prob
 export async function messageRoutes(app: HttpApp, deps: MessageRouteDeps): Promise<void> {
   const { access, lookup, acceptor } = deps;
   const guarded = { onRequest: [deps.limits.perIp, requireSession(deps.sessions)], preHandler: deps.limits.perUser };
+  const session = requireSession(deps.sessions);
+  /** Sending also takes a bot's token (`cbot.…`): the bot posts as itself, to its room only. */
+  const sessionOrBot = async (request: FastifyRequest): Promise<void> => {
+    const token = bearerToken(request.headers.authorization);
+    if (!isBotToken(token)) return session(request);
+    const bot = await deps.integrations.verifyBot(token ?? '');
+    if (!bot) throw new ApiError('unauthorized', 'a valid session or bot token is required (Authorization: Bearer <token>)');
+    request.session = { username: bot.name, id: `bot:${bot.id}` };
+    request.bot = bot;
+  };
 
   app.post(
     '/v1/rooms/:room/messages',
     {
-      ...guarded,
+      onRequest: [deps.limits.perIp, sessionOrBot],
+      preHandler: deps.limits.perUser,
       config: { invalidCode: 'invalidMessage' },
       schema: {
         tags: ['messages'],
-        summary: 'Send a message; 202 means it is kept and will be delivered in order',
+        summary: 'Send a message (also with a bot token); 202 means it is kept and will be delivered in order',
         security: [{ bearer: [] }],
         params: RoomParams,
         body: SendMessageBody,
@@ -68,14 +88,17 @@ export async function messageRoutes(app: HttpApp, deps: MessageRouteDeps): Promi
       const why = textProblem(text);
       if (why) throw new ApiError('invalidMessage', why);
       const { username } = sessionOf(request);
-      await access.post(room, username);
+      const bot = request.bot;
+      if (bot && bot.room !== room) throw new ApiError('forbidden', `this bot posts only to '${bot.room}'`);
+      // A bot's token is its room's admission: it is not a member, and not muted or banned by name.
+      if (!bot) await access.post(room, username);
       if (replyTo !== undefined && !(await lookup.bySeq(room, replyTo))) {
         throw new ApiError('messageNotFound', `replyTo ${replyTo}: no message with that seq in '${room}'`);
       }
       const mentions = await mentionable(deps.redis, room, username, mentionsIn(text));
-      const { id, fresh } = await acceptor.accept({ room, user: username, text, clientMsgId, replyTo, mentions });
+      const { id, fresh } = await acceptor.accept({ room, user: username, text, clientMsgId, replyTo, mentions, bot: bot !== undefined });
       if (fresh) accepted.inc();
-      await deps.reads.joined(username, room);
+      if (!bot) await deps.reads.joined(username, room);
       return reply.status(202).send(clientMsgId === undefined ? { id, room } : { id, room, clientMsgId });
     },
   );
