@@ -20,7 +20,7 @@ try {
   mkdirSync(build);
   // The build context: tracked files only (what .dockerignore leaves is not tracked).
   for (const file of execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean)) {
-    if (/^(package\.json|package-lock\.json|tsconfig\.base\.json|tsconfig\.json|libs\/|services\/|tools\/|scripts\/)/.test(file)) {
+    if (/^(package\.json|package-lock\.json|tsconfig\.base\.json|tsconfig\.json|libs\/|services\/|tools\/|bench\/|scripts\/)/.test(file)) {
       cpSync(join(root, file), join(build, file), { recursive: true });
     }
   }
