@@ -12,9 +12,14 @@ fi
 npm run build --silent
 case "${1:-}" in
   start) exec node tools/start/dist/src/main.js ;;
-  test) exec node --test --test-concurrency=2 \
+  test)
+    node --test --test-concurrency=2 \
       "libs/*/src/**/*.test.ts" "libs/*/test/**/*.test.ts" \
-      "services/*/src/**/*.test.ts" "services/*/test/**/*.test.ts" "tools/*/test/**/*.test.ts" ;;
+      "services/*/src/**/*.test.ts" "services/*/test/**/*.test.ts" "tools/*/test/**/*.test.ts" "bench/test/**/*.test.ts"
+    # The spine's end-to-end test and a short soak again, on a local 3-master Redis Cluster.
+    echo "--- again on a Redis Cluster (TEST_REDIS_CLUSTER=1)" >&2
+    TEST_REDIS_CLUSTER=1 SOAK_SECONDS="${CLUSTER_SOAK_SECONDS:-20}" exec node --test --test-concurrency=1 \
+      tools/start/test/e2e.test.ts tools/chaos/test/soak.test.ts ;;
   soak) shift; exec node tools/chaos/dist/src/main.js "$@" ;;
   *) echo "usage: scripts/run.sh start|test|soak [-- --minutes N]" >&2; exit 2 ;;
 esac

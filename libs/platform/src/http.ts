@@ -139,7 +139,11 @@ function toProblem(err: FastifyError | ApiError, request: FastifyRequest) {
 }
 
 function isRedisUnavailable(err: Error): boolean {
-  return /Stream isn't writeable|Connection is closed|max retries per request|ECONNREFUSED|enableOfflineQueue/i.test(err.message);
+  // Lost connections, and a Redis (Cluster) in a passing state: failing over, loading, busy.
+  return (
+    /Stream isn't writeable|Connection is closed|max retries per request|ECONNREFUSED|enableOfflineQueue|Cluster isn't ready|Too many Cluster redirections/i.test(err.message) ||
+    /^(READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING|BUSY)\b/.test(err.message)
+  );
 }
 
 /** Starts listening and logs `ready` with the bound port (tests and `npm start` wait for it). */

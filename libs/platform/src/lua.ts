@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis.ts';
 
 /** Runs a registered script: KEYS then ARGV, as its file header lists them. */
 export type LuaScript = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;

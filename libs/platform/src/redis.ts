@@ -1,8 +1,24 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis as Standalone, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { MetricName, counter } from './metrics.ts';
 
-export type { Redis };
+/**
+ * A connection to one Redis, or to a Redis Cluster (ioredis `Cluster`): the same commands;
+ * every key a script or pipeline touches shares one hash tag, so both work alike.
+ */
+export type Redis = Standalone | Cluster;
+
+/** `redis+cluster://host:port,host:port` names Redis Cluster seed nodes; anything else one Redis. */
+export function clusterNodes(url: string): { host: string; port: number }[] | undefined {
+  if (!url.startsWith('redis+cluster://')) return undefined;
+  return url
+    .slice('redis+cluster://'.length)
+    .split(',')
+    .map((node) => {
+      const [host = '127.0.0.1', port = '6379'] = node.replace(/\/.*$/, '').split(':');
+      return { host, port: Number(port) };
+    });
+}
 
 /**
  * - `command`: request paths; fails fast while Redis is down (no offline queue) so an API
@@ -35,9 +51,28 @@ export function createRedis({ url, name, role, log, overrides }: RedisConnection
     enableOfflineQueue: role !== 'command',
     maxRetriesPerRequest: role === 'command' ? 1 : null,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    // A node demoted to replica (a failover: a restarted master comes back as one) answers
+    // writes with READONLY: reconnect and send the command again, which finds the new master
+    // (on a Cluster the resent command is redirected with MOVED and the slot map refreshed).
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
     ...overrides,
   };
-  const redis = new Redis(url, options);
+  const nodes = clusterNodes(url);
+  const redis: Redis = nodes
+    ? new Cluster(nodes, {
+        redisOptions: options,
+        lazyConnect: true,
+        enableOfflineQueue: options.enableOfflineQueue ?? true,
+        clusterRetryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+        // One subscriber connection per shard, following slot moves (SSUBSCRIBE needs it).
+        shardedSubscribers: role === 'subscriber',
+        // During a failover, commands wait for the new master instead of failing at once.
+        retryDelayOnClusterDown: 200,
+        retryDelayOnFailover: 200,
+        maxRedirections: 32,
+        ...(role === 'command' ? {} : { retryDelayOnTryAgain: 200 }),
+      } satisfies ClusterOptions)
+    : new Standalone(url, options);
   const rlog = log.child({ module: 'redis', connection: name });
   // Exported at 0 from the start, so a dashboard or alert on it has a series before any drop.
   const reconnects = counter(MetricName.redisReconnects, 'Redis connections re-established after a drop', ['connection']);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis.ts';
 import { isValidUsername, userKeys, usernameKey } from '@chitchat/contracts';
 import { loadLuaScripts, type LuaScript } from './lua.ts';
 

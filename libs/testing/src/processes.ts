@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { waitForLine } from './redis-server.ts';
 
 /** A service running as its own process, as in production. */
@@ -24,7 +26,10 @@ export async function startServiceProcess(name: string, entry: string, env: Reco
   const line = await waitForLine(child, /"msg":"ready"/, name);
   const port = (JSON.parse(line) as { port?: number }).port;
   if (!port) throw new Error(`${name} logged ready without a port: ${line}`);
-  child.stdout?.resume();
+  // SERVICE_LOG_DIR=<dir>: each service's log lines go to <dir>/<name>.log (debugging a failed run).
+  const logDir = process.env.SERVICE_LOG_DIR;
+  if (logDir) child.stdout?.pipe(createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }));
+  else child.stdout?.resume();
   return {
     name,
     port,

@@ -8,8 +8,8 @@ import { once } from 'node:events';
 /** A Redis for one test suite. */
 export interface TestRedis {
   url: string;
-  /** How it was provided: `env` (REDIS_URL), `container` (testcontainers) or `process` (redis-server). */
-  kind: 'env' | 'container' | 'process';
+  /** How it was provided: `env` (REDIS_URL), `container` (testcontainers), `process` (redis-server) or `cluster` (a local Redis Cluster). */
+  kind: 'env' | 'container' | 'process' | 'cluster';
   /** Stops what the helper started (nothing for `env`). */
   stop(): Promise<void>;
   /** Kills the server with SIGKILL, as a crash would; `process` only. */
@@ -19,11 +19,14 @@ export interface TestRedis {
 }
 
 /**
- * Gives a suite its own Redis: `REDIS_URL` if set (shared: use unique room names), else a
+ * Gives a suite its own Redis: a local Redis Cluster if `TEST_REDIS_CLUSTER=1`, else
+ * `REDIS_URL` if set (shared: use unique room names), else a
  * container when a Docker engine answers, else a `redis-server` started on a free port with
  * AOF on in a temporary folder.
  */
 export async function startTestRedis(): Promise<TestRedis> {
+  // `TEST_REDIS_CLUSTER=1`: the same suite against a local 3-master Redis Cluster.
+  if (process.env.TEST_REDIS_CLUSTER === '1') return (await import('./redis-cluster.ts')).startRedisCluster();
   const fromEnv = process.env.REDIS_URL;
   if (fromEnv) return { url: fromEnv, kind: 'env', stop: async () => {} };
   if (dockerEngineAnswers()) return startContainer();

@@ -69,6 +69,14 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
   }, Math.max(100, Math.floor(config.PRESENCE_TTL_MS / 3)));
   presenceTimer.unref();
 
+  // The safety net under pub/sub: a live event lost in a failover or a slot move (a shard's
+  // subscriber reconnects on its own, with no event to say so) is filled from the room log
+  // within GAP_CHECK_MS.
+  const gapTimer = setInterval(() => {
+    hub.checkGaps().catch((err: unknown) => log.warn({ err }, 'gap check failed'));
+  }, config.GAP_CHECK_MS);
+  gapTimer.unref();
+
   // Sockets are closed with 1001 before the server stops (server.close() would wait for
   // them forever), so clients reconnect to another replica and resume with `since`.
   await app.register(websocket, {
@@ -76,6 +84,7 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
     preClose: (done) => {
       clearInterval(heartbeat);
       clearInterval(presenceTimer);
+      clearInterval(gapTimer);
       app.health.draining = true;
       void closeSpread().then(() => finish(done));
     },

@@ -163,10 +163,30 @@ export class RoomHub {
 
   /** The room appears in the room list (once it has a subscriber) and among the user's rooms. */
   async #recordJoin(sub: Subscriber): Promise<void> {
-    const pipeline = this.#o.redis.pipeline().sadd(userKeys.rooms(usernameKey(sub.username)), sub.room);
-    // Private rooms are never in the public list.
-    if (!isPrivateRoom(sub.room)) pipeline.zadd(globalKeys.rooms, 'NX', Date.now(), sub.room);
-    await pipeline.exec();
+    // Two slots (the user's, the global list): two commands, sent together.
+    await Promise.all([
+      this.#o.redis.sadd(userKeys.rooms(usernameKey(sub.username)), sub.room),
+      // Private rooms are never in the public list.
+      isPrivateRoom(sub.room) ? undefined : this.#o.redis.zadd(globalKeys.rooms, 'NX', Date.now(), sub.room),
+    ]);
+  }
+
+  /**
+   * Compares each room's delivery with its log head and fills what is missing: live events
+   * lost without a reconnect this gateway could see (a Redis Cluster failover moves a
+   * shard's subscriber on its own). A message merely in flight is harmless: filled now, its
+   * live event is then recognised as delivered.
+   */
+  async checkGaps(): Promise<void> {
+    await Promise.all(
+      [...this.#rooms.values()].map(async (room) => {
+        if (room.cursor === null || room.subs.size === 0) return;
+        const head = await this.#head(room.name);
+        if (room.cursor !== null && head > room.cursor) {
+          await room.run(() => this.#fill(room, head)).catch((err: unknown) => this.#failRoom(room, err));
+        }
+      }),
+    );
   }
 
   /** Renews the presence of every local subscriber (and lets expired ones of dead gateways go). */

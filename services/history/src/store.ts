@@ -102,19 +102,30 @@ export class HistoryStore {
   async rooms(max: number, username: string): Promise<RoomSummary[]> {
     const user = usernameKey(username);
     const now = Date.now();
-    const [listed, joined, reads, mine] = results(
-      await this.#redis.pipeline().zrevrange(globalKeys.rooms, 0, max - 1).smembers(userKeys.rooms(user)).hgetall(userKeys.reads(user)).smembers(userKeys.privateRooms(user)).exec(),
-    ) as [string[], string[], Record<string, string>, string[]];
+    // The global list and the user's keys are in different Cluster slots: one pipeline each,
+    // in parallel (likewise one per room below).
+    const [listed, [joined, reads, mine]] = await Promise.all([
+      this.#redis.zrevrange(globalKeys.rooms, 0, max - 1),
+      this.#redis
+        .pipeline()
+        .smembers(userKeys.rooms(user))
+        .hgetall(userKeys.reads(user))
+        .smembers(userKeys.privateRooms(user))
+        .exec()
+        .then((r) => results(r) as [string[], Record<string, string>, string[]]),
+    ]);
     // Private rooms are never in the public list: only the caller's own are added.
     const names = listed.filter((room) => !isPrivateRoom(room));
     if (!names.includes(DEFAULT_ROOM)) names.push(DEFAULT_ROOM);
     names.push(...mine);
-    const pipeline = this.#redis.pipeline();
-    for (const room of names) {
-      pipeline.get(roomKeys.seq(room)).hgetall(roomKeys.meta(room)).zrangebyscore(roomKeys.presence(room), `(${now}`, '+inf');
-      if (isPrivateRoom(room)) pipeline.smembers(roomKeys.members(room));
-    }
-    const replies = results(await pipeline.exec());
+    const perRoom = await Promise.all(
+      names.map(async (room) => {
+        const pipeline = this.#redis.pipeline().get(roomKeys.seq(room)).hgetall(roomKeys.meta(room)).zrangebyscore(roomKeys.presence(room), `(${now}`, '+inf');
+        if (isPrivateRoom(room)) pipeline.smembers(roomKeys.members(room));
+        return results(await pipeline.exec());
+      }),
+    );
+    const replies = perRoom.flat();
     const member = new Set(joined);
     const summaries: RoomSummary[] = [];
     let at = 0;

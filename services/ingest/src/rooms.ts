@@ -75,9 +75,8 @@ export class RoomAdmin {
   /** Lists the room among each member's private rooms and tells their open connections. */
   async #listFor(users: string[], info: RoomInfo): Promise<void> {
     const frame = JSON.stringify({ type: 'room', ...info } satisfies RoomFrame);
-    const pipeline = this.#redis.pipeline();
-    for (const user of users) pipeline.sadd(userKeys.privateRooms(user), info.room).spublish(userKeys.events(user), frame);
-    await pipeline.exec();
+    // One pipeline per user: each user's keys are in their own Cluster slot.
+    await Promise.all(users.map((user) => this.#redis.pipeline().sadd(userKeys.privateRooms(user), info.room).spublish(userKeys.events(user), frame).exec()));
   }
 }
 

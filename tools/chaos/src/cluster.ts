@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { Cluster as ClusterClient } from 'ioredis';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEVELOPMENT_SECRET, SessionStore, connectRedis, createLogger, createRedis, closeRedis, type Redis } from '@chitchat/platform';
-import { startRedisProcess, startServiceProcess, type ServiceProcess, type TestRedis } from '@chitchat/testing';
+import { startRedisCluster, startRedisProcess, startServiceProcess, type ServiceProcess, type TestRedis } from '@chitchat/testing';
 
 /** The repository root: the nearest folder above with the workspace's package-lock.json. */
 function repoRoot(): string {
@@ -19,6 +20,8 @@ export interface ClusterOptions {
   workers?: number;
   /** Environment for every service (e.g. `LEASE_TTL_MS`). */
   env?: Record<string, string>;
+  /** Run on a local Redis Cluster instead of one redis-server (default: `TEST_REDIS_CLUSTER=1`). */
+  redisCluster?: boolean;
   /** Environment for one worker by index (e.g. a `FAILPOINT`). */
   workerEnv?: (index: number) => Record<string, string>;
 }
@@ -40,7 +43,7 @@ export class Cluster {
   #env: Record<string, string> = {};
 
   constructor(options: ClusterOptions = {}) {
-    this.#o = { gateways: 2, workers: 2, env: {}, workerEnv: () => ({}), ...options };
+    this.#o = { gateways: 2, workers: 2, env: {}, workerEnv: () => ({}), redisCluster: process.env.TEST_REDIS_CLUSTER === '1', ...options };
   }
 
   /** Starts everything; if any part fails to start, stops what did and throws. */
@@ -54,7 +57,8 @@ export class Cluster {
   }
 
   async #start(): Promise<this> {
-    this.redis = await startRedisProcess();
+    // TEST_REDIS_CLUSTER=1: the same, on a local Redis Cluster (3 masters, 3 replicas).
+    this.redis = this.#o.redisCluster ? await startRedisCluster() : await startRedisProcess();
     // Load comes from one address and few users here: the abuse limits would only get in the way.
     this.#env = {
       REDIS_URL: this.redis.url,
@@ -120,6 +124,12 @@ export class Cluster {
       all.push(...page.messages);
       after = page.messages.at(-1)?.seq ?? after;
     }
+  }
+
+  /** Runs a server command (CLIENT KILL, …) on every Redis server (each master and replica of a Cluster). */
+  async onEveryServer(...args: (string | number)[]): Promise<void> {
+    const servers = this.admin instanceof ClusterClient ? this.admin.nodes('all') : [this.admin];
+    await Promise.all(servers.map((server) => server.call(String(args[0]), ...args.slice(1))));
   }
 
   async stop(): Promise<void> {

@@ -108,11 +108,11 @@ async function inject(fault: Fault, cluster: Cluster, clients: ChatClient[]): Pr
       return;
     }
     case 'kill-pubsub':
-      await cluster.admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      await cluster.onEveryServer('CLIENT', 'KILL', 'TYPE', 'pubsub');
       return;
     case 'kill-connections':
       // Every service's command and blocking connections (not the test's own).
-      await cluster.admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+      await cluster.onEveryServer('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
       return;
     case 'restart-redis':
       await cluster.redis.restart?.();

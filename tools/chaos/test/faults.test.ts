@@ -59,7 +59,7 @@ test("the gateways' pub/sub connections killed while messages flow: every client
   const rooms = ['pubsub-a', 'pubsub-b'];
   const clients = await readers(t, c, rooms, 6);
   const kill = async () => {
-    await c.admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await c.onEveryServer('CLIENT', 'KILL', 'TYPE', 'pubsub');
   };
   const senders = await traffic(c, { rooms, senders: 3, perSender: 40, at: [40, kill] });
   await assertConsistent(c, senders, clients, rooms);

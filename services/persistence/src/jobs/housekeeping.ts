@@ -1,5 +1,6 @@
 import { globalKeys, isEventEntry, fieldsToRecord, roomKeys, seqOfLogEntryId } from '@chitchat/contracts';
 import type { Logger, Redis } from '@chitchat/platform';
+import { Cluster } from 'ioredis';
 
 type RawEntry = [id: string, fields: string[]];
 
@@ -87,9 +88,16 @@ export class Housekeeping {
   /** Username claims whose session key is gone (a session must hold its claim). */
   async #staleClaims(): Promise<number> {
     let freed = 0;
+    // SCAN walks one server: on a Redis Cluster, each master in turn.
+    for (const node of this.#redis instanceof Cluster ? this.#redis.nodes('master') : [this.#redis]) freed += await this.#staleClaimsOn(node);
+    return freed;
+  }
+
+  async #staleClaimsOn(node: Redis): Promise<number> {
+    let freed = 0;
     let cursor = '0';
     do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', '{user:*}:claim', 'COUNT', 500);
+      const [next, keys] = await node.scan(cursor, 'MATCH', '{user:*}:claim', 'COUNT', 500);
       cursor = next;
       for (const claim of keys) {
         const sid = await this.#redis.get(claim);
