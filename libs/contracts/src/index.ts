@@ -75,6 +75,7 @@ export {
   BotList,
   Retention,
   RetentionBody,
+  retentionOf,
   Notification,
   Notifications,
 } from './rest.ts';

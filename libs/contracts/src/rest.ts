@@ -235,6 +235,14 @@ export const Retention = Type.Object({
 });
 export type Retention = Static<typeof Retention>;
 export const RetentionBody = Type.Partial(Retention);
+
+/** The limits in force: a room's own (its retention hash) over the defaults. */
+export function retentionOf(own: Record<string, string>, defaults: Retention): Retention {
+  return {
+    maxMessages: own.maxMessages !== undefined ? Number(own.maxMessages) : defaults.maxMessages,
+    maxAgeSeconds: own.maxAgeSeconds !== undefined ? Number(own.maxAgeSeconds) : defaults.maxAgeSeconds,
+  };
+}
 export type RetentionBody = Static<typeof RetentionBody>;
 
 export const Notification = Type.Object({

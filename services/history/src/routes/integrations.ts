@@ -1,4 +1,4 @@
-import { BotList, Notifications, Problem, Retention, RoomParams, WebhookFailures, WebhookList, WebhookParams, roomKeys, userKeys, usernameKey, type Notification } from '@chitchat/contracts';
+import { BotList, Notifications, Problem, Retention, RoomParams, WebhookFailures, WebhookList, WebhookParams, retentionOf, roomKeys, userKeys, usernameKey, type Notification } from '@chitchat/contracts';
 import { sessionOf, type HttpApp, type Redis, type RoomAccess } from '@chitchat/platform';
 import type { Queue } from 'bullmq';
 
@@ -54,11 +54,7 @@ export async function integrationRoutes(app: HttpApp, deps: { access: RoomAccess
     async (request) => {
       const { room } = request.params;
       await access.see(room, sessionOf(request).username);
-      const own = await redis.hgetall(roomKeys.retention(room));
-      return {
-        maxMessages: own.maxMessages !== undefined ? Number(own.maxMessages) : deps.retentionDefaults.maxMessages,
-        maxAgeSeconds: own.maxAgeSeconds !== undefined ? Number(own.maxAgeSeconds) : deps.retentionDefaults.maxAgeSeconds,
-      };
+      return retentionOf(await redis.hgetall(roomKeys.retention(room)), deps.retentionDefaults);
     },
   );
 

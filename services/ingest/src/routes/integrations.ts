@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Bot, CreateBotBody, CreateWebhookBody, Problem, Retention, RetentionBody, RoomParams, Webhook, WebhookJobParams, WebhookParams, roomKeys, userKeys, usernameKey } from '@chitchat/contracts';
+import { Bot, CreateBotBody, CreateWebhookBody, Problem, Retention, RetentionBody, RoomParams, Webhook, WebhookJobParams, WebhookParams, retentionOf, roomKeys, userKeys, usernameKey } from '@chitchat/contracts';
 import { requireSession, sessionOf, type HttpApp, type Redis, type RoomAccess, type SessionStore } from '@chitchat/platform';
 import type { RoomIntegrations } from '../integrations.ts';
 import type { Limits } from '../limits.ts';
@@ -87,11 +87,7 @@ export async function integrationRoutes(
       const { room } = request.params;
       await access.moderate(room, sessionOf(request).username);
       await integrations.setRetention(room, request.body);
-      const own = await deps.redis.hgetall(roomKeys.retention(room));
-      return {
-        maxMessages: own.maxMessages !== undefined ? Number(own.maxMessages) : deps.retentionDefaults.maxMessages,
-        maxAgeSeconds: own.maxAgeSeconds !== undefined ? Number(own.maxAgeSeconds) : deps.retentionDefaults.maxAgeSeconds,
-      };
+      return retentionOf(await deps.redis.hgetall(roomKeys.retention(room)), deps.retentionDefaults);
     },
   );
 

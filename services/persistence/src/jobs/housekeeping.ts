@@ -1,13 +1,9 @@
-import { globalKeys, isEventEntry, fieldsToRecord, roomKeys, seqOfLogEntryId } from '@chitchat/contracts';
+import { globalKeys, isEventEntry, fieldsToRecord, retentionOf, roomKeys, seqOfLogEntryId, type Retention } from '@chitchat/contracts';
 import type { Logger, Redis } from '@chitchat/platform';
 import { Cluster } from 'ioredis';
 
 type RawEntry = [id: string, fields: string[]];
 
-export interface RetentionDefaults {
-  maxMessages: number;
-  maxAgeSeconds: number;
-}
 
 export interface HousekeepingResult {
   rooms: number;
@@ -24,10 +20,10 @@ export interface HousekeepingResult {
  */
 export class Housekeeping {
   readonly #redis: Redis;
-  readonly #defaults: RetentionDefaults;
+  readonly #defaults: Retention;
   readonly #log: Logger;
 
-  constructor(redis: Redis, defaults: RetentionDefaults, log: Logger) {
+  constructor(redis: Redis, defaults: Retention, log: Logger) {
     this.#redis = redis;
     this.#defaults = defaults;
     this.#log = log;
@@ -50,9 +46,7 @@ export class Housekeeping {
 
   /** Trims one room to its limits; returns how many log entries went. */
   async trimRoom(room: string): Promise<number> {
-    const own = await this.#redis.hgetall(roomKeys.retention(room));
-    const maxMessages = own.maxMessages !== undefined ? Number(own.maxMessages) : this.#defaults.maxMessages;
-    const maxAge = own.maxAgeSeconds !== undefined ? Number(own.maxAgeSeconds) : this.#defaults.maxAgeSeconds;
+    const { maxMessages, maxAgeSeconds: maxAge } = retentionOf(await this.#redis.hgetall(roomKeys.retention(room)), this.#defaults);
     const log = roomKeys.log(room);
     let removed: RawEntry[] = [];
     if (maxMessages > 0) {
