@@ -21,6 +21,8 @@ export interface Message {
   editedAt?: number;
   deleted?: true;
   reactions?: Reaction[];
+  /** Posted by a bot of the room (`user` is the bot's name). */
+  bot?: true;
 }
 
 export interface RoomSummary {
@@ -43,7 +45,14 @@ export interface RoomInfo {
   title?: string;
   members?: string[];
   admins?: string[];
+  /** `GET /v1/rooms/{room}`: whether the caller may moderate the room. */
+  admin?: boolean;
 }
+
+/** An entry of the user's inbox: a mention left unread, or a webhook that was disabled. */
+export type Notification =
+  | { type: 'mention'; room: string; seq: number; messageId: string; user: string; text: string; at: number }
+  | { type: 'webhook_disabled'; room: string; webhookId: string; url: string; at: number };
 
 /** What a change to a message (edit, delete, reaction) answers: the event's id. */
 export interface EventAccepted {
@@ -141,6 +150,14 @@ export class Api {
 
   read(room: string, seq: number): Promise<{ seq: number }> {
     return this.call('POST', `/v1/rooms/${enc(room)}/read`, { seq });
+  }
+
+  notifications(): Promise<{ notifications: Notification[] }> {
+    return this.call('GET', '/v1/notifications');
+  }
+
+  clearNotifications(): Promise<void> {
+    return this.call('DELETE', '/v1/notifications');
   }
 
   mute(room: string, user: string, seconds: number): Promise<{ room: string; user: string; until: number | string }> {

@@ -1,5 +1,5 @@
 // The WebSocket: subscriptions with resume, reconnect with backoff and jitter.
-import type { Message } from './api.ts';
+import type { Message, Notification, RoomInfo } from './api.ts';
 
 /** A change to a message: an event in the room's log with its own seq. */
 export type MessageEvent =
@@ -21,6 +21,10 @@ export interface LiveEvents {
   /** An edit, delete or reaction, in order with the room's messages. */
   change(event: MessageEvent): void;
   mention(mention: Mention): void;
+  /** The user was made a member of a private room or DM (also as its creator). */
+  room(info: RoomInfo): void;
+  /** Something went into the user's notification inbox. */
+  notification(notification: Notification): void;
   presence(room: string, users: string[]): void;
   typing(room: string, user: string): void;
   read(room: string, seq: number): void;
@@ -41,7 +45,7 @@ const FINAL_ROOM_ERRORS = new Set(['banned', 'room_not_found', 'invalid_room']);
  * doubled.
  */
 export class Live {
-  readonly #events: LiveEvents;
+  #events: LiveEvents | undefined;
   readonly #last = new Map<string, number>();
   /** Mentions already reported, by room and seq: they may come more than once. */
   readonly #mentions = new Set<string>();
@@ -50,8 +54,14 @@ export class Live {
   #attempt = 0;
   #timer: number | undefined;
 
-  constructor(events: LiveEvents) {
+  /** Who handles what arrives (set once, before `start`). */
+  handle(events: LiveEvents): void {
     this.#events = events;
+  }
+
+  get #on(): LiveEvents {
+    if (!this.#events) throw new Error('Live: no event handlers');
+    return this.#events;
   }
 
   start(token: string): void {
@@ -91,13 +101,13 @@ export class Live {
     this.#ws = ws;
     ws.onopen = () => {
       for (const [room, since] of this.#last) ws.send(JSON.stringify({ type: 'subscribe', room, since }));
-      if (this.#last.size === 0) this.#events.status(true);
+      if (this.#last.size === 0) this.#on.status(true);
     };
     ws.onmessage = (event) => this.#frame(JSON.parse(String(event.data)) as Frame);
     ws.onclose = (event) => {
       if (this.#ws !== ws) return;
-      this.#events.status(false);
-      if (event.code === 4401) return this.#events.unauthorized();
+      this.#on.status(false);
+      if (event.code === 4401) return this.#on.unauthorized();
       // Backoff with full jitter, so a restarted server is not hit by everyone at once.
       const delay = Math.random() * Math.min(15_000, 500 * 2 ** this.#attempt++);
       this.#timer = window.setTimeout(() => this.#token && this.#connect(), delay);
@@ -115,18 +125,18 @@ export class Live {
     switch (frame.type) {
       case 'subscribed':
         this.#attempt = 0;
-        this.#events.status(true);
+        this.#on.status(true);
         return;
       case 'message': {
         const m = frame.message as Message;
-        if (this.#fresh(m.room, m.seq)) this.#events.message(m);
+        if (this.#fresh(m.room, m.seq)) this.#on.message(m);
         return;
       }
       case 'edited':
       case 'deleted':
       case 'reaction': {
         const event = frame as unknown as MessageEvent;
-        if (this.#fresh(event.room, event.seq)) this.#events.change(event);
+        if (this.#fresh(event.room, event.seq)) this.#on.change(event);
         return;
       }
       case 'mention': {
@@ -134,21 +144,27 @@ export class Live {
         const key = `${mention.room}/${mention.seq}`;
         if (this.#mentions.has(key)) return;
         this.#mentions.add(key);
-        return this.#events.mention(mention);
+        return this.#on.mention(mention);
       }
+      case 'room': {
+        const { type: _type, ...info } = frame;
+        return this.#on.room(info as unknown as RoomInfo);
+      }
+      case 'notification':
+        return this.#on.notification(frame.notification as Notification);
       case 'presence':
-        return this.#events.presence(frame.room as string, frame.users as string[]);
+        return this.#on.presence(frame.room as string, frame.users as string[]);
       case 'typing':
-        return this.#events.typing(frame.room as string, frame.user as string);
+        return this.#on.typing(frame.room as string, frame.user as string);
       case 'read':
-        return this.#events.read(frame.room as string, frame.seq as number);
+        return this.#on.read(frame.room as string, frame.seq as number);
       case 'error': {
         const room = frame.room as string | undefined;
         const code = frame.code as string;
         if (!room || !this.#last.has(room)) return;
         if (FINAL_ROOM_ERRORS.has(code)) {
           this.#last.delete(room);
-          return this.#events.roomClosed(room, code, (frame.detail as string | undefined) ?? '');
+          return this.#on.roomClosed(room, code, (frame.detail as string | undefined) ?? '');
         }
         if (code === 'unavailable') {
           // The subscription could not be set up now: ask again shortly, from where we are.

@@ -82,6 +82,8 @@ export interface View {
   me: string;
   /** The message replied to: the message, `null` when it is gone, `undefined` while unknown. */
   parent?: Message | null;
+  /** Whether `me` may moderate the room (then the admin actions are offered). */
+  admin?: boolean;
 }
 
 type Shown = Pick<Message, 'user' | 'text' | 'ts'> & Partial<Message>;
@@ -113,11 +115,13 @@ export function messageItem(m: Shown, mine: boolean, grouped: boolean, view: Vie
     const author = document.createElement('span');
     author.className = 'author';
     author.textContent = m.user;
+    meta.append(author);
+    if (m.bot) meta.append(botBadge());
     const time = document.createElement('time');
     time.dateTime = new Date(m.ts).toISOString();
     time.textContent = timeFormat.format(m.ts);
     time.title = formatFull(m.ts);
-    meta.append(author, time);
+    meta.append(time);
     li.append(meta);
   }
   const quote = document.createElement('div');
@@ -163,14 +167,29 @@ export function fillMessage(li: HTMLElement, m: Shown, mine: boolean, view: View
   const reactions = li.querySelector('.reactions') as HTMLElement;
   reactions.replaceChildren(...(m.deleted ? [] : (m.reactions ?? []).filter((r) => r.count > 0).map(reactionChip)));
 
-  // The actions depend only on who wrote it (kept as they are, so an open menu stays open).
-  const bar = li.querySelector('.actions');
+  // The actions depend only on who wrote it and whether one may moderate (kept as they are,
+  // so an open menu stays open; only the admin items come and go).
+  const bar = li.querySelector<HTMLElement>('.actions');
+  const admin = view.admin === true;
   if (m.deleted) {
     bar?.remove();
     li.classList.remove('menu-open', 'selected');
   } else if (!bar && m.seq !== undefined) {
-    li.append(actions(m.user, mine));
+    li.append(actions(m.user, mine, admin, m.bot === true));
+  } else if (bar && bar.dataset.admin !== String(admin)) {
+    bar.dataset.admin = String(admin);
+    const holder = bar.querySelector<HTMLElement>('.more');
+    if (holder) fillMore(holder, m.user, admin, m.bot === true);
   }
+}
+
+/** The small "BOT" mark after the name of a bot's message. */
+function botBadge(): HTMLSpanElement {
+  const badge = document.createElement('span');
+  badge.className = 'badge bot-badge text-bg-secondary';
+  badge.textContent = 'BOT';
+  badge.title = 'Posted by a bot of this room';
+  return badge;
 }
 
 function mentions(text: string, me: string): boolean {
@@ -227,9 +246,10 @@ export function replyQuote(target: number, parent: Message | null | undefined): 
   return quote;
 }
 
-function actions(user: string, mine: boolean): HTMLDivElement {
+function actions(user: string, mine: boolean, admin: boolean, bot: boolean): HTMLDivElement {
   const bar = document.createElement('div');
   bar.className = 'actions shadow-sm';
+  bar.dataset.admin = String(admin);
   bar.setAttribute('role', 'toolbar');
   bar.setAttribute('aria-label', 'Message actions');
   bar.append(button('Reply', '↩', 'reply', 'btn btn-sm action'));
@@ -254,7 +274,7 @@ function actions(user: string, mine: boolean): HTMLDivElement {
     bar.append(button('Edit', '✎', 'edit', 'btn btn-sm action'), button('Delete', '🗑', 'delete', 'btn btn-sm action'));
   } else {
     const more = document.createElement('div');
-    more.className = 'menu-holder';
+    more.className = 'menu-holder more';
     const moreButton = button('More actions', '⋯', 'more', 'btn btn-sm action');
     moreButton.setAttribute('aria-haspopup', 'menu');
     moreButton.setAttribute('aria-expanded', 'false');
@@ -262,21 +282,41 @@ function actions(user: string, mine: boolean): HTMLDivElement {
     menu.className = 'dropdown-menu dropdown-menu-end';
     menu.dataset.bsPopper = 'static';
     menu.setAttribute('role', 'menu');
-    const item = (text: string, action: string, danger = false): HTMLButtonElement => {
-      const b = button(text, text, action, `dropdown-item${danger ? ' text-danger' : ''}`);
-      b.setAttribute('role', 'menuitem');
-      return b;
-    };
-    const divider = document.createElement('hr');
-    divider.className = 'dropdown-divider';
-    const header = document.createElement('h6');
-    header.className = 'dropdown-header';
-    header.textContent = 'Room admins';
-    menu.append(item(`Message ${user}`, 'dm'), divider, header, item('Delete', 'mod-delete', true), item('Mute 10 min', 'mute', true), item('Ban', 'ban', true));
     more.append(moreButton, menu);
+    fillMore(more, user, admin, bot);
     bar.append(more);
   }
   return bar;
+}
+
+/**
+ * The "More actions" menu of someone else's message: a direct message to its author, and
+ * for room admins Delete, Mute and Ban. A bot has no session to write to, mute or ban (its
+ * name may even be a person's), so its messages offer only the admins' Delete; with nothing
+ * to offer the menu is hidden.
+ */
+function fillMore(holder: HTMLElement, user: string, admin: boolean, bot: boolean): void {
+  const menu = holder.querySelector('.dropdown-menu') as HTMLElement;
+  const item = (text: string, action: string, danger = false): HTMLButtonElement => {
+    const b = button(text, text, action, `dropdown-item${danger ? ' text-danger' : ''}`);
+    b.setAttribute('role', 'menuitem');
+    return b;
+  };
+  const items: HTMLElement[] = bot ? [] : [item(`Message ${user}`, 'dm')];
+  if (admin) {
+    const header = document.createElement('h6');
+    header.className = 'dropdown-header';
+    header.textContent = 'Room admins';
+    if (items.length > 0) {
+      const divider = document.createElement('hr');
+      divider.className = 'dropdown-divider';
+      items.push(divider);
+    }
+    items.push(header, item('Delete', 'mod-delete', true));
+    if (!bot) items.push(item('Mute 10 min', 'mute', true), item('Ban', 'ban', true));
+  }
+  menu.replaceChildren(...items);
+  holder.hidden = items.length === 0;
 }
 
 /** An inline yes/no question in a message (before a delete or a ban). */
