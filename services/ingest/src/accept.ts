@@ -10,8 +10,8 @@ export interface AcceptInput {
   replyTo?: number | undefined;
   /** Users the text mentions (who are to be told). */
   mentions?: string[] | undefined;
-  /** Posted by a bot of the room. */
-  bot?: boolean;
+  /** Posted by this bot of the room (its id). */
+  bot?: string | undefined;
 }
 
 /** A change to a stored message. */
@@ -57,7 +57,7 @@ export class MessageAcceptor {
     if (clientMsgId !== undefined) entry.clientMsgId = clientMsgId;
     if (replyTo !== undefined) entry.replyTo = String(replyTo);
     if (mentions !== undefined && mentions.length > 0) entry.mentions = mentions.join(',');
-    if (bot) entry.bot = '1';
+    if (bot !== undefined) entry.bot = '1';
     // The request's trace continues in persistence and on every gateway.
     const traceparent = currentTraceparent();
     if (traceparent !== undefined) entry.traceparent = traceparent;
@@ -66,7 +66,8 @@ export class MessageAcceptor {
       await this.#redis.xadd(partitionKeys.stream(p), '*', ...fields);
       return { id, fresh: true };
     }
-    const idem = partitionKeys.idempotency(p, room, usernameKey(user), clientMsgId);
+    // A bot's retry keys are its own, not those of the person who has its name.
+    const idem = partitionKeys.idempotency(p, room, bot !== undefined ? `bot.${bot}` : usernameKey(user), clientMsgId);
     const [acceptedId, fresh] = (await this.#accept([partitionKeys.stream(p), idem], [id, this.#idempotencyTtl, ...fields])) as [string, number];
     return { id: acceptedId, fresh: fresh === 1 };
   }

@@ -35,6 +35,7 @@ export async function createLimits(app: HttpApp, redis: Redis, { perIp, perUser 
   };
   return {
     perIp: await limiter(perIp, (request) => `ip:${request.ip}`),
-    perUser: await limiter(perUser, (request) => `user:${usernameKey(request.session?.username ?? '')}`),
+    // A bot counts as itself, never as the person who holds its name.
+    perUser: await limiter(perUser, (request) => (request.bot ? `bot:${request.bot.id}` : `user:${usernameKey(request.session?.username ?? '')}`)),
   };
 }

@@ -5,6 +5,8 @@ import type { Redis } from '@chitchat/platform';
 export interface StoredMessage {
   seq: number;
   author: string;
+  /** Posted by a bot (its author name is the bot's, not a person's). */
+  bot: boolean;
   state: MessageState;
 }
 
@@ -42,6 +44,6 @@ export class MessageLookup {
     if (!entry) return undefined;
     const fields = fieldsToRecord(entry[1]);
     if (fields.kind !== undefined) return undefined;
-    return { seq, author: fields.user ?? '', state: state ? (JSON.parse(state) as MessageState) : {} };
+    return { seq, author: fields.user ?? '', bot: fields.bot === '1', state: state ? (JSON.parse(state) as MessageState) : {} };
   }
 }

@@ -36,9 +36,10 @@ local entry = redis.call('XRANGE', KEYS[2], target .. '-0', target .. '-0')[1]
 if not entry then
   return refuse('message no longer kept')
 end
-local author
+local author, bot
 for i = 1, #entry[2], 2 do
   if entry[2][i] == 'user' then author = entry[2][i + 1] end
+  if entry[2][i] == 'bot' then bot = true end
   if entry[2][i] == 'kind' then return refuse('not a message') end
 end
 local raw = redis.call('HGET', KEYS[7], target)
@@ -46,7 +47,8 @@ local state = raw and cjson.decode(raw) or {}
 if state.deleted then
   return refuse('message deleted')
 end
-local own = author ~= nil and string.lower(author) == string.lower(actor)
+-- A bot's message is nobody's own, whoever holds the bot's name.
+local own = author ~= nil and not bot and string.lower(author) == string.lower(actor)
 
 local fields = { 'kind', kind, 'id', ARGV[2], 'target', target, 'messageId', ARGV[6], 'user', actor, 'ts', ts }
 local frame = { room = ARGV[1], target = tonumber(target), messageId = ARGV[6], user = actor }

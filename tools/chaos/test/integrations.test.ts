@@ -169,6 +169,16 @@ test('a bot posts to its room only, marked as a bot; deleting it ends its token'
   const frame = await ws.next('message');
   assert.deepEqual(frame.message, { ...(frame.message as object), user: 'deploybot', text: 'deployed v2', bot: true });
   assert.equal(((await api(c, reader, 'GET', '/v1/rooms/ops/messages')).body.messages as { bot?: boolean }[])[0]?.bot, true);
+
+  // A person who holds the bot's name is not its author: no editing its messages, no sharing retry keys.
+  const namesake = await api(c, admin, 'POST', '/v1/rooms/ops/bots', { name: 'reader' });
+  const botPost = await api(c, namesake.body.token as string, 'POST', '/v1/rooms/ops/messages', { text: 'from the bot', clientMsgId: 'c-1' });
+  const personPost = await api(c, reader, 'POST', '/v1/rooms/ops/messages', { text: 'from the person', clientMsgId: 'c-1' });
+  assert.notEqual(botPost.body.id, personPost.body.id, 'one clientMsgId, two senders, two messages');
+  await ws.until((fs) => fs.filter((f) => f.type === 'message').length === 3, 'both messages');
+  assert.equal((await api(c, reader, 'PATCH', `/v1/rooms/ops/messages/${botPost.body.id as string}`, { text: 'hijacked' })).status, 403);
+  assert.equal((await api(c, reader, 'DELETE', `/v1/rooms/ops/messages/${botPost.body.id as string}`)).status, 403);
+
   assert.equal((await api(c, admin, 'DELETE', `/v1/rooms/ops/bots/${bot.body.id as string}`)).status, 204);
   assert.equal((await api(c, token, 'POST', '/v1/rooms/ops/messages', { text: 'still here?' })).status, 401);
 });

@@ -96,7 +96,7 @@ export async function messageRoutes(app: HttpApp, deps: MessageRouteDeps): Promi
         throw new ApiError('messageNotFound', `replyTo ${replyTo}: no message with that seq in '${room}'`);
       }
       const mentions = await mentionable(deps.redis, room, username, mentionsIn(text));
-      const { id, fresh } = await acceptor.accept({ room, user: username, text, clientMsgId, replyTo, mentions, bot: bot !== undefined });
+      const { id, fresh } = await acceptor.accept({ room, user: username, text, clientMsgId, replyTo, mentions, bot: bot?.id });
       if (fresh) accepted.inc();
       if (!bot) await deps.reads.joined(username, room);
       return reply.status(202).send(clientMsgId === undefined ? { id, room } : { id, room, clientMsgId });
@@ -114,7 +114,8 @@ export async function messageRoutes(app: HttpApp, deps: MessageRouteDeps): Promi
     const id = await acceptor.acceptEvent({ room, user: sessionOf(request).username, kind, target: messageId, ...extra });
     return { id, room, messageId };
   };
-  const isAuthor = (message: StoredMessage, username: string): boolean => usernameKey(message.author) === usernameKey(username);
+  // A bot's message is nobody's own, whoever holds the bot's name.
+  const isAuthor = (message: StoredMessage, username: string): boolean => !message.bot && usernameKey(message.author) === usernameKey(username);
 
   app.patch(
     '/v1/rooms/:room/messages/:id',
