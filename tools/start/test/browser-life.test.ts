@@ -7,32 +7,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page, type WebSocketRoute } from 'playwright-core';
-import { createLogger } from '@chitchat/platform';
-import { defer, freePort, startServiceProcess, startTestRedis } from '@chitchat/testing';
-import { buildEdge } from '../src/edge.ts';
+import { type Locator, type Page, type WebSocketRoute } from 'playwright-core';
+import { freePort } from '@chitchat/testing';
+import { DESKTOP, PHONE, artifacts, signedIn, skip, startBrowserStack, type BrowserStack } from './browser-harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : process.env.CI ? false : 'chromium is not installed (apt-get install chromium)';
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const artifacts = `${root}test-artifacts`;
 /** May moderate every room. */
 const ADMIN = 'mod';
 
+let stack: BrowserStack;
 let base = '';
-let browser: Browser;
-
 if (!skip) {
-  const redis = await startTestRedis();
-  defer(() => redis.stop());
-  const edgePort = await freePort();
-  base = `http://127.0.0.1:${edgePort}`;
-  const env = {
-    REDIS_URL: redis.url,
-    HOST: '127.0.0.1',
-    ALLOWED_ORIGINS: base,
+  stack = await startBrowserStack({
     ADMIN_USERS: ADMIN,
     // A mention still unread after this goes to the inbox.
     MENTION_NOTIFY_DELAY_MS: '300',
@@ -40,43 +25,12 @@ if (!skip) {
     WEBHOOK_ALLOW_PRIVATE: 'true',
     WEBHOOK_ATTEMPTS: '1',
     WEBHOOK_DISABLE_AFTER: '1',
-  };
-  const start = async (service: string) => {
-    const proc = await startServiceProcess(service, `${root}services/${service}/dist/src/main.js`, env);
-    defer(() => proc.kill());
-    return proc;
-  };
-  const [ingest, history, gateway] = await Promise.all([start('ingest'), start('history'), start('gateway'), start('persistence')]);
-  const edge = await buildEdge({
-    upstreams: { ingest: `http://127.0.0.1:${ingest.port}`, history: `http://127.0.0.1:${history.port}`, gateway: `http://127.0.0.1:${gateway.port}` },
-    webRoot: `${root}services/web/dist`,
-    log: createLogger('edge', 'silent'),
   });
-  await edge.listen({ port: edgePort, host: '127.0.0.1' });
-  defer(() => edge.close());
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  defer(() => browser.close());
-  mkdirSync(artifacts, { recursive: true });
+  base = stack.base;
 }
 
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 375, height: 812 };
-
 async function person(name: string, room: string, viewport = DESKTOP): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('dialog', (dialog) => {
-    errors.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  defer(() => assert.deepEqual(errors, [], `${name}'s page had no script error and no dialog`));
-  await page.goto(`${base}/#/room/${room}`);
-  await page.getByLabel('Pick a username').fill(name);
-  await page.getByRole('button', { name: 'Join' }).click();
-  await page.locator('#room-title', { hasText: `# ${room}` }).waitFor();
-  return page;
+  return signedIn(stack, name, room, viewport);
 }
 
 /** Goes to a room the way a link does (no reload). */

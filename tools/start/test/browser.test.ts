@@ -4,60 +4,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createLogger } from '@chitchat/platform';
-import { defer, freePort, startServiceProcess, startTestRedis } from '@chitchat/testing';
-import { buildEdge } from '../src/edge.ts';
+import { type Page } from 'playwright-core';
+import { DESKTOP, PHONE, artifacts, signedIn, skip, startBrowserStack, type BrowserStack } from './browser-harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : process.env.CI ? false : 'chromium is not installed (apt-get install chromium)';
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const artifacts = `${root}test-artifacts`;
-
+let stack: BrowserStack;
 let base = '';
-let browser: Browser;
-
 if (!skip) {
-  const redis = await startTestRedis();
-  defer(() => redis.stop());
-  const edgePort = await freePort();
-  base = `http://127.0.0.1:${edgePort}`;
-  const env = { REDIS_URL: redis.url, HOST: '127.0.0.1', ALLOWED_ORIGINS: base };
-  const start = async (service: string) => {
-    const proc = await startServiceProcess(service, `${root}services/${service}/dist/src/main.js`, env);
-    defer(() => proc.kill());
-    return proc;
-  };
-  const [ingest, history, gateway] = await Promise.all([start('ingest'), start('history'), start('gateway'), start('persistence')]);
-  const edge = await buildEdge({
-    upstreams: { ingest: `http://127.0.0.1:${ingest.port}`, history: `http://127.0.0.1:${history.port}`, gateway: `http://127.0.0.1:${gateway.port}` },
-    webRoot: `${root}services/web/dist`,
-    log: createLogger('edge', 'silent'),
-  });
-  await edge.listen({ port: edgePort, host: '127.0.0.1' });
-  defer(() => edge.close());
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  defer(() => browser.close());
-  mkdirSync(artifacts, { recursive: true });
+  stack = await startBrowserStack();
+  base = stack.base;
 }
 
-async function person(name: string, room = 'lobby', viewport = { width: 1280, height: 800 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('dialog', (dialog) => {
-    errors.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  defer(() => assert.deepEqual(errors, [], `${name}'s page had no script error and no dialog`));
-  await page.goto(`${base}/#/room/${room}`);
-  await page.getByLabel('Pick a username').fill(name);
-  await page.getByRole('button', { name: 'Join' }).click();
-  await page.locator('#room-title', { hasText: `# ${room}` }).waitFor();
-  return page;
+async function person(name: string, room = 'lobby', viewport = DESKTOP): Promise<Page> {
+  return signedIn(stack, name, room, viewport);
 }
 
 async function say(page: Page, text: string): Promise<void> {
@@ -83,7 +41,7 @@ test('two people chat both ways, see each other online and typing; a taken name 
   await bob.locator('#typing', { hasText: 'alice is typing' }).waitFor();
   await alice.getByLabel('Message', { exact: true }).fill('');
 
-  const context = await browser.newContext();
+  const context = await stack.browser.newContext();
   const third = await context.newPage();
   await third.goto(`${base}/`);
   await third.getByLabel('Pick a username').fill('Alice');
@@ -190,7 +148,7 @@ test('scrolling up loads older pages without moving what is on screen', { skip }
 });
 
 test('screenshots at phone and desktop sizes', { skip }, async () => {
-  for (const [name, viewport] of [['phone', { width: 375, height: 812 }], ['desktop', { width: 1280, height: 800 }]] as const) {
+  for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
     const page = await person(`shot-${name}`, 'general', viewport);
     for (const text of ['Good morning!', 'Has anyone tried the new build?', 'Yes, works for me: https://example.com/build/42']) await say(page, text);
     await page.locator('#messages .text', { hasText: 'works for me' }).last().waitFor();
