@@ -21,7 +21,7 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
   const app = createHttpApp({ log, service: 'gateway', trustProxy: config.TRUST_PROXY });
   const sessions = new SessionStore(redis, { secret: tokenSecret(config, (m) => log.warn(m)), ttlSeconds: config.SESSION_TTL_SECONDS });
   const presence = new Presence(redis, { ttlMs: config.PRESENCE_TTL_MS, typingThrottleMs: config.TYPING_THROTTLE_MS });
-  const hub = new RoomHub({ redis, subscriber, catchUpPage: config.CATCHUP_PAGE, presence, log: log.child({ module: 'room-hub' }) });
+  const hub = new RoomHub({ redis, subscriber, catchUpPage: config.CATCHUP_PAGE, presenceCoalesceMs: config.PRESENCE_COALESCE_MS, presence, log: log.child({ module: 'room-hub' }) });
   const access = new RoomAccess(redis, adminUsers(config.ADMIN_USERS));
   const users = new UserHub(subscriber, log.child({ module: 'user-hub' }));
   const connections = new Set<Connection>();

@@ -9,6 +9,7 @@ export const gatewayConfigSchema = {
   SESSION_TOUCH_MS: Type.Integer({ minimum: 100, default: 60_000, description: 'how often an open socket extends (and re-checks) its session' }),
   MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 256, default: 8192, description: 'largest client frame; larger closes with 1009' }),
   MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'unsent bytes per socket before it is closed as a slow consumer (4408)' }),
+  PRESENCE_COALESCE_MS: Type.Integer({ minimum: 0, default: 250, description: 'presence frames to a room at most once per this window (the latest list wins); 0: every change' }),
   GAP_CHECK_MS: Type.Integer({ minimum: 100, default: 3000, description: "how often each room's delivery is compared with its log head (fills what pub/sub lost)" }),
   CATCHUP_PAGE: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: 'room log entries read per catch-up step' }),
   ALLOWED_ORIGINS: Type.String({ default: 'http://localhost:8080,http://127.0.0.1:8080', description: 'comma-separated Origins a browser may connect from (others: close 1008); `*` allows any' }),

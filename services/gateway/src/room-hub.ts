@@ -59,6 +59,9 @@ class Room {
   readonly name: string;
   readonly channel: string;
   subscribed: Promise<unknown> = Promise.resolve();
+  /** Presence frames: the latest not yet sent, and the timer of the current window. */
+  pendingPresence: string | undefined;
+  presenceTimer: NodeJS.Timeout | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(name: string) {
@@ -79,6 +82,8 @@ export interface RoomHubOptions {
   /** The sharded pub/sub connection, used only for SSUBSCRIBE/SUNSUBSCRIBE. */
   subscriber: Redis;
   catchUpPage: number;
+  /** Presence frames to a room go out at most once per this window (0: every change). */
+  presenceCoalesceMs: number;
   presence: Presence;
   log: Logger;
 }
@@ -233,9 +238,13 @@ export class RoomHub {
       this.#o.log.error({ err, channel }, 'unreadable live event');
       return;
     }
-    if (event.type === 'presence' || event.type === 'typing') {
-      // Ephemeral: straight to everyone in the room (a typing notice not to its sender).
-      for (const sub of room.listeners) if (event.type === 'presence' || sub.username !== event.user) sub.send(raw);
+    if (event.type === 'typing') {
+      // Ephemeral: straight to everyone in the room but its sender.
+      for (const sub of room.listeners) if (sub.username !== event.user) sub.send(raw);
+      return;
+    }
+    if (event.type === 'presence') {
+      this.#presence(room, raw);
       return;
     }
     if (event.type === 'banned') {
@@ -266,6 +275,34 @@ export class RoomHub {
           this.#failRoom(room, err);
         },
       );
+  }
+
+  /**
+   * Presence frames carry the whole list, so only the latest matters: the first change in a
+   * quiet room goes out at once, later ones within `presenceCoalesceMs` become one frame at
+   * the end of the window. A crowd joining at once (a reconnect storm, a big room filling)
+   * costs each member a few frames instead of one per joiner.
+   */
+  #presence(room: Room, raw: string): void {
+    const window = this.#o.presenceCoalesceMs;
+    const send = (frame: string): void => {
+      for (const sub of room.listeners) sub.send(frame);
+    };
+    if (window <= 0) return send(raw);
+    if (room.presenceTimer) {
+      room.pendingPresence = raw;
+      return;
+    }
+    send(raw);
+    const flush = (): void => {
+      room.presenceTimer = undefined;
+      const pending = room.pendingPresence;
+      room.pendingPresence = undefined;
+      if (pending === undefined || this.#rooms.get(room.name) !== room) return;
+      send(pending);
+      room.presenceTimer = setTimeout(flush, window).unref();
+    };
+    room.presenceTimer = setTimeout(flush, window).unref();
   }
 
   /** Sends a live event to the room's subscribers (after any gap); returns how many got it. */

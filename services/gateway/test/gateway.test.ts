@@ -197,3 +197,19 @@ test('shutdown closes sockets with 1001 so clients resume elsewhere', async () =
   await own.stop();
   assert.equal(await client.closed, 1001);
 });
+
+test('a crowd joining at once costs a member a few presence frames, not one per joiner; the last lists everyone', async () => {
+  const observer = await connect(gateway, await tokenFor(gateway.redis, 'watcher'));
+  observer.send({ type: 'subscribe', room: 'crowd' });
+  await observer.next('presence');
+  const before = observer.frames.length;
+  const names = Array.from({ length: 30 }, (_, i) => `joiner${i}`);
+  const crowd = await Promise.all(names.map(async (name) => connect(gateway, await tokenFor(gateway.redis, name))));
+  for (const client of crowd) client.send({ type: 'subscribe', room: 'crowd' });
+  const everyone = [...names, 'watcher'].sort();
+  const presence = () => observer.frames.slice(before).filter((f) => f.type === 'presence');
+  await observer.until(() => JSON.stringify(presence().at(-1)?.users) === JSON.stringify(everyone), 'a presence frame with all 31');
+  assert.ok(presence().length <= 10, `${presence().length} presence frames for 30 joins`);
+  for (const client of crowd) client.close();
+  observer.close();
+});
