@@ -1,5 +1,6 @@
 import { isPrivateRoom, roomKeys, usernameKey } from '@chitchat/contracts';
 import { ApiError } from './errors.ts';
+import { loadLuaScripts, type LuaScript } from './lua.ts';
 import type { Redis } from './redis.ts';
 
 /** Where a user stands in a room: what they may see and do there. */
@@ -19,26 +20,22 @@ export interface RoomStanding {
  * non-member through every endpoint and frame alike.
  */
 export class RoomAccess {
-  readonly #redis: Redis;
   readonly #globalAdmins: ReadonlySet<string>;
 
   /** `globalAdmins`: usernames that may moderate every room (`ADMIN_USERS`). */
+  readonly #standing: LuaScript;
+
   constructor(redis: Redis, globalAdmins: readonly string[] = []) {
-    this.#redis = redis;
+    this.#standing = loadLuaScripts(redis, import.meta.url, ['room-standing'])['room-standing'];
     this.#globalAdmins = new Set(globalAdmins.map(usernameKey));
   }
 
   async standing(room: string, username: string): Promise<RoomStanding> {
     const user = usernameKey(username);
-    const priv = isPrivateRoom(room);
-    const pipeline = this.#redis.pipeline().sismember(roomKeys.banned(room), user).hget(roomKeys.muted(room), user).sismember(roomKeys.admins(room), user);
-    if (priv) pipeline.sismember(roomKeys.members(room), user);
-    const replies = (await pipeline.exec()) ?? [];
-    const [banned, muted, roomAdmin, member] = replies.map(([err, value]) => {
-      if (err) throw err;
-      return value;
-    }) as [number, string | null, number, number | undefined];
-    const visible = !priv || member === 1;
+    // One script call: an ioredis pipeline costs more CPU to build than the four commands.
+    const keys = [roomKeys.banned(room), roomKeys.muted(room), roomKeys.admins(room), roomKeys.members(room)];
+    const [banned, muted, roomAdmin, member] = (await this.#standing(keys, [user])) as [number, string | null, number, number];
+    const visible = !isPrivateRoom(room) || member === 1;
     return {
       visible,
       banned: banned === 1,
