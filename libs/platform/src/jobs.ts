@@ -4,6 +4,7 @@ import { Queue, type QueueOptions } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import { QUEUE_PREFIX, QueueName } from '@chitchat/contracts';
 import { MetricName, gauge } from './metrics.ts';
+import type { Logger } from './logger.ts';
 import type { Redis } from './redis.ts';
 import { tracingState } from './spans.ts';
 
@@ -16,14 +17,19 @@ export function queueOptions(connection: Redis): QueueOptions {
   return { connection, prefix: QUEUE_PREFIX, ...(tracingState.enabled ? { telemetry: new BullMQOtel({ tracerName: 'chitchat' }) } : {}) };
 }
 
-/** The queues, for enqueuing and for reading their state (failed jobs, counts). */
-export function openQueues(connection: Redis): Record<keyof typeof QueueName, Queue> {
+/**
+ * The queues, for enqueuing and for reading their state (failed jobs, counts). Their
+ * connection errors (Redis restarting) go to the log, not to stderr.
+ */
+export function openQueues(connection: Redis, log: Logger): Record<keyof typeof QueueName, Queue> {
   const options = queueOptions(connection);
-  return {
+  const queues = {
     webhooks: new Queue(QueueName.webhooks, options),
     mentions: new Queue(QueueName.mentions, options),
     housekeeping: new Queue(QueueName.housekeeping, options),
   };
+  for (const queue of Object.values(queues)) queue.on('error', (err: Error) => log.warn({ err, queue: queue.name }, 'queue connection error'));
+  return queues;
 }
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;

@@ -17,7 +17,7 @@ export async function buildHistoryApp({ config, log, redis }: HistoryDeps): Prom
   const sessions = new SessionStore(redis, { secret: tokenSecret(config, (m) => log.warn(m)), ttlSeconds: config.SESSION_TTL_SECONDS });
   await app.register(healthPlugin, { checks: { redis: redisCheck(redis) } });
   const access = new RoomAccess(redis, adminUsers(config.ADMIN_USERS));
-  const queues = openQueues(redis);
+  const queues = openQueues(redis, log);
   app.addHook('onClose', () => Promise.all(Object.values(queues).map((q) => q.close())));
   await app.register(async (scope) => {
     // Every route here needs a session.

@@ -27,7 +27,7 @@ export async function buildIngestApp({ config, log, redis }: IngestDeps): Promis
   const limits = await createLimits(app, redis, { perIp: config.RATE_LIMIT_IP_PER_MINUTE, perUser: config.RATE_LIMIT_USER_PER_MINUTE });
   await app.register(sessionRoutes, { sessions, limits });
   const access = new RoomAccess(redis, adminUsers(config.ADMIN_USERS));
-  const queues = openQueues(redis);
+  const queues = openQueues(redis, log);
   app.addHook('onClose', () => Promise.all(Object.values(queues).map((q) => q.close())));
   const integrations = new RoomIntegrations(redis, { allowPrivateWebhooks: config.WEBHOOK_ALLOW_PRIVATE, webhookQueue: queues.webhooks });
   await app.register(messageRoutes, { sessions, acceptor, reads: new ReadMarkers(redis), limits, access, lookup: new MessageLookup(redis), redis, maxReactions: config.MAX_REACTIONS, integrations });

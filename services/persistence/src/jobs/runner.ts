@@ -26,7 +26,7 @@ export class JobRunner {
     this.#config = config;
     this.#connection = connection;
     this.#log = log;
-    this.#queues = openQueues(connection);
+    this.#queues = openQueues(connection, log);
     this.integrations = new Integrations(commands, this.#queues as { webhooks: Queue<WebhookJob>; mentions: Queue<MentionJob> }, {
       attempts: config.WEBHOOK_ATTEMPTS,
       backoffMs: config.WEBHOOK_BACKOFF_MS,
