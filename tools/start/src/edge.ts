@@ -1,11 +1,11 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type RawServerBase, type RouteGenericInterface } from 'fastify';
 import helmet from '@fastify/helmet';
 import replyFrom from '@fastify/reply-from';
 import fastifyStatic from '@fastify/static';
-import type { Logger } from '@chitchat/platform';
+import { problem, type Logger } from '@chitchat/platform';
 
 export interface EdgeUpstreams {
   /** Base URLs such as `http://127.0.0.1:3001`. */
@@ -55,9 +55,9 @@ export async function buildEdge({ upstreams, webRoot, log }: EdgeOptions) {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   for (const method of ['POST', 'DELETE', 'PATCH', 'PUT'] as const) {
-    app.route({ method, url: '/v1/*', handler: (request, reply) => reply.from(upstreams.ingest + request.url, { rewriteRequestHeaders }) });
+    app.route({ method, url: '/v1/*', handler: (request, reply) => reply.from(upstreams.ingest + request.url, { rewriteRequestHeaders, onError: upstreamDown }) });
   }
-  app.get('/v1/*', (request, reply) => reply.from(upstreams.history + request.url, { rewriteRequestHeaders }));
+  app.get('/v1/*', (request, reply) => reply.from(upstreams.history + request.url, { rewriteRequestHeaders, onError: upstreamDown }));
 
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!req.url?.startsWith('/v1/ws')) return void socket.destroy();
@@ -104,6 +104,20 @@ function forwardedFor(req: IncomingMessage): string {
   const previous = req.headers['x-forwarded-for'];
   const client = req.socket.remoteAddress ?? '';
   return previous ? `${String(previous)}, ${client}` : client;
+}
+
+/**
+ * A service not answering (still starting, or restarting after a crash) is 503 with
+ * Retry-After in the API's problem+json, as the services answer when Redis is down, not an
+ * opaque proxy 500.
+ */
+function upstreamDown(reply: FastifyReply<RouteGenericInterface, RawServerBase>, { error }: { error: Error }): void {
+  reply.log.warn({ err: error }, 'service not answering');
+  void reply
+    .code(503)
+    .header('retry-after', '1')
+    .type('application/problem+json')
+    .send(problem('unavailable', 'ChitChat is starting, or a service is restarting; try again shortly'));
 }
 
 function rewriteRequestHeaders(request: { raw: unknown }, headers: IncomingHttpHeaders): IncomingHttpHeaders {

@@ -62,4 +62,16 @@ closeWithGrace({ delay: 15_000, logger: log }, async ({ signal }) => {
 });
 
 await edge.listen({ port: edgePort, host: process.env.EDGE_HOST ?? '0.0.0.0' });
+// Said once every service answers /readyz (meanwhile the edge answers 503 + Retry-After).
+await Promise.all(Object.entries(ports).map(([name, port]) => untilReady(name, port)));
 log.info(`ChitChat is running: open http://localhost:${edgePort}`);
+
+/** Waits for a service's /readyz to answer 200 (it is a process starting up: nothing to subscribe to). */
+async function untilReady(name: string, port: number): Promise<void> {
+  for (let waited = 0; ; waited += 200) {
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (waited > 0 && waited % 10_000 === 0) log.warn({ service: name }, 'still waiting for the service to be ready');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
