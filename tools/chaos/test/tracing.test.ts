@@ -5,17 +5,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { ChatClient, defer, startOtlpReceiver, type ReceivedSpan } from '@chitchat/testing';
 import { cluster } from './helper.ts';
 
-test('one POST is one trace: ingest request → persistence commit → a delivery span per gateway; logs carry its trace id', async (t) => {
+test('one POST is one trace: ingest request → persistence commit → a delivery span per gateway, and its webhook job; logs carry its trace id', async (t) => {
   const otlp = await startOtlpReceiver();
   defer(() => otlp.close(), t);
   const c = await cluster(t, {
     gateways: 2,
     workers: 1,
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50', ADMIN_USERS: 'tracer-admin', WEBHOOK_ALLOW_PRIVATE: 'true' },
   });
   const ingestLog: Record<string, unknown>[] = [];
   createInterface({ input: c.ingest.child.stdout! }).on('line', (line) => ingestLog.push(JSON.parse(line) as Record<string, unknown>));
@@ -25,6 +28,17 @@ test('one POST is one trace: ingest request → persistence commit → a deliver
     [0, 1].map(async (i) => new ChatClient({ urls: () => [c.gatewayUrls()[i] as string], token: await c.token(`tracer-${i}`), rooms: ['traced'] }).start()),
   );
   defer(() => readers.forEach((r) => r.stop()), t);
+  // A webhook on the room: its delivery job (BullMQ) joins the message's trace too.
+  const hook = createServer((_req, res) => res.writeHead(200).end());
+  hook.listen(0, '127.0.0.1');
+  await once(hook, 'listening');
+  defer(() => new Promise<void>((resolve) => hook.close(() => resolve())), t);
+  const registered = await fetch(`${c.ingestUrl}/v1/rooms/traced/webhooks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await c.token('tracer-admin')}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` }),
+  });
+  assert.equal(registered.status, 201);
   const secret = 'a text that must never be in a span';
   const res = await fetch(`${c.ingestUrl}/v1/rooms/traced/messages`, {
     method: 'POST',
@@ -40,7 +54,11 @@ test('one POST is one trace: ingest request → persistence commit → a deliver
   const spans = await otlp.waitFor((all) => {
     const store = storeOf(all);
     const trace = all.filter((s) => s.traceId === store?.traceId);
-    return trace.filter((s) => s.name === 'chat.deliver').length >= 2 && trace.some((s) => s.parentSpanId === undefined);
+    return (
+      trace.filter((s) => s.name === 'chat.deliver').length >= 2 &&
+      trace.some((s) => s.parentSpanId === undefined) &&
+      trace.some((s) => s.name === 'process webhooks')
+    );
   });
   const store = storeOf(spans);
   assert.ok(store, 'persistence made a chat.store span for the message');
@@ -72,6 +90,10 @@ test('one POST is one trace: ingest request → persistence commit → a deliver
   const known = new Set(otlp.spans.map((s) => s.spanId));
   const orphans = otlp.spans.filter((s) => s.service === 'chitchat-gateway' && s.parentSpanId && !known.has(s.parentSpanId));
   assert.deepEqual(orphans.map((s) => s.name), [], 'no gateway span hangs off a span never exported');
+
+  // The webhook job (bullmq-otel): enqueued and processed in the message's trace.
+  const jobs = trace.filter((s) => s.service === 'chitchat-persistence' && /webhooks$/.test(s.name)).map((s) => s.name);
+  assert.ok(jobs.includes('addBulk webhooks') && jobs.includes('process webhooks'), `webhook job spans in the trace: ${jobs.join(', ')}`);
 
   // Redis commands are spans too: the append in ingest, the commit script in persistence.
   assert.ok(trace.some((s) => s.service === 'chitchat-ingest' && /xadd/i.test(s.name)), 'ingest XADD is traced');
