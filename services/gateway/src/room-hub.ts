@@ -1,20 +1,17 @@
 import {
   FrameErrorCode,
-  frameFromLogEntry,
   globalKeys,
-  isEventEntry,
   isPrivateRoom,
   userKeys,
   usernameKey,
-  roomKeys,
-  seqOfLogEntryId,
   type ErrorFrame,
-  type MessageState,
   type PresenceFrame,
   type SubscribedFrame,
 } from '@chitchat/contracts';
 import { MetricName, counter, endSpan, histogram, startSpanFrom, withSpan, type Logger, type Redis } from '@chitchat/platform';
 import type { Presence } from './presence.ts';
+import { Room } from './room.ts';
+import { RoomLog } from './room-log.ts';
 
 /** One connection's subscription to one room, as the hub sees it. */
 export interface Subscriber {
@@ -38,43 +35,12 @@ export interface Subscriber {
 /** Frames of the room log that carry a seq: messages and the events that change them. */
 const SEQ_FRAMES = new Set(['message', 'edited', 'deleted', 'reaction']);
 
-type RawEntry = [id: string, fields: string[]];
-
 const delivered = counter(MetricName.delivered, 'Message frames sent on sockets (live and catch-up)');
 const latency = histogram(
   MetricName.deliveryLatency,
   'From accepted by ingest to sent on the sockets of this gateway (live messages)',
   [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 );
-
-/** A room with local subscribers. Every delivery step runs through `run`, one at a time. */
-class Room {
-  readonly subs = new Set<Subscriber>();
-  /** Everyone from the start of `join` to `leave`: they get presence and typing frames. */
-  readonly listeners = new Set<Subscriber>();
-  /** Subscribers between `join` and being added to `subs`. */
-  joining = 0;
-  /** The highest seq dispatched live; null until the first subscriber joins. */
-  cursor: number | null = null;
-  readonly name: string;
-  readonly channel: string;
-  subscribed: Promise<unknown> = Promise.resolve();
-  /** Presence frames: the latest not yet sent, and the timer of the current window. */
-  pendingPresence: string | undefined;
-  presenceTimer: NodeJS.Timeout | undefined;
-  #tail: Promise<unknown> = Promise.resolve();
-
-  constructor(name: string) {
-    this.name = name;
-    this.channel = roomKeys.live(name);
-  }
-
-  run(op: () => Promise<void> | void): Promise<void> {
-    const next = this.#tail.then(op);
-    this.#tail = next.catch(() => {});
-    return next;
-  }
-}
 
 export interface RoomHubOptions {
   /** Commands (seq and log reads); waits through Redis outages. */
@@ -104,10 +70,12 @@ export class RoomHub {
   readonly #o: RoomHubOptions;
   readonly #rooms = new Map<string, Room>();
   readonly #byChannel = new Map<string, Room>();
+  readonly #log: RoomLog;
   #connectedOnce = false;
 
   constructor(options: RoomHubOptions) {
     this.#o = options;
+    this.#log = new RoomLog(options.redis, options.catchUpPage);
     const { subscriber } = options;
     subscriber.on('smessage', (channel: string, raw: string) => this.#onLive(channel, raw));
     subscriber.on('ready', () => {
@@ -132,7 +100,7 @@ export class RoomHub {
     room.listeners.add(sub);
     try {
       await room.subscribed;
-      const head = await this.#head(room.name);
+      const head = await this.#log.head(room.name);
       sub.last = since === undefined ? head : Math.min(since, head);
       const frame: SubscribedFrame = { type: 'subscribed', room: room.name, headSeq: head };
       sub.send(JSON.stringify(frame));
@@ -143,7 +111,7 @@ export class RoomHub {
       if (sub.last > 0 && sub.last < head) await this.#warnIfTrimmed(sub);
       await this.#catchUp(sub, head);
       await room.run(async () => {
-        const now = await this.#head(room.name);
+        const now = await this.#log.head(room.name);
         room.cursor ??= now;
         await this.#catchUp(sub, now);
         if (sub.active) room.subs.add(sub);
@@ -186,7 +154,7 @@ export class RoomHub {
     await Promise.all(
       [...this.#rooms.values()].map(async (room) => {
         if (room.cursor === null || room.subs.size === 0) return;
-        const head = await this.#head(room.name);
+        const head = await this.#log.head(room.name);
         if (room.cursor !== null && head > room.cursor) {
           await room.run(() => this.#fill(room, head)).catch((err: unknown) => this.#failRoom(room, err));
         }
@@ -225,6 +193,7 @@ export class RoomHub {
     if (room.subs.size > 0 || room.joining > 0 || room.listeners.size > 0 || this.#rooms.get(room.name) !== room) return;
     this.#rooms.delete(room.name);
     this.#byChannel.delete(room.channel);
+    room.close();
     this.#o.subscriber.sunsubscribe(room.channel).catch((err: unknown) => this.#o.log.warn({ err, room: room.name }, 'sunsubscribe failed'));
   }
 
@@ -244,7 +213,7 @@ export class RoomHub {
       return;
     }
     if (event.type === 'presence') {
-      this.#presence(room, raw);
+      room.presence(raw, this.#o.presenceCoalesceMs);
       return;
     }
     if (event.type === 'banned') {
@@ -277,34 +246,6 @@ export class RoomHub {
       );
   }
 
-  /**
-   * Presence frames carry the whole list, so only the latest matters: the first change in a
-   * quiet room goes out at once, later ones within `presenceCoalesceMs` become one frame at
-   * the end of the window. A crowd joining at once (a reconnect storm, a big room filling)
-   * costs each member a few frames instead of one per joiner.
-   */
-  #presence(room: Room, raw: string): void {
-    const window = this.#o.presenceCoalesceMs;
-    const send = (frame: string): void => {
-      for (const sub of room.listeners) sub.send(frame);
-    };
-    if (window <= 0) return send(raw);
-    if (room.presenceTimer) {
-      room.pendingPresence = raw;
-      return;
-    }
-    send(raw);
-    const flush = (): void => {
-      room.presenceTimer = undefined;
-      const pending = room.pendingPresence;
-      room.pendingPresence = undefined;
-      if (pending === undefined || this.#rooms.get(room.name) !== room) return;
-      send(pending);
-      room.presenceTimer = setTimeout(flush, window).unref();
-    };
-    room.presenceTimer = setTimeout(flush, window).unref();
-  }
-
   /** Sends a live event to the room's subscribers (after any gap); returns how many got it. */
   async #deliver(room: Room, seq: number, frame: string): Promise<number> {
     if (room.cursor === null || seq <= room.cursor) return 0;
@@ -315,12 +256,12 @@ export class RoomHub {
   /** Dispatches the room's log from the cursor up to `to` (a gap in live delivery). */
   async #fill(room: Room, to: number): Promise<void> {
     while (room.cursor !== null && room.cursor < to) {
-      const entries = await this.#read(room.name, room.cursor + 1, to);
-      if (entries.length === 0) {
+      const frames = await this.#log.frames(room.name, room.cursor + 1, to);
+      if (frames.length === 0) {
         room.cursor = to;
         return;
       }
-      for (const [seq, frame] of await this.#frames(room.name, entries)) this.#dispatch(room, seq, frame);
+      for (const [seq, frame] of frames) this.#dispatch(room, seq, frame);
     }
   }
 
@@ -348,8 +289,7 @@ export class RoomHub {
    * from there, so the client knows to reload rather than resubscribing in a loop.
    */
   async #warnIfTrimmed(sub: Subscriber): Promise<void> {
-    const [oldest] = (await this.#o.redis.xrange(roomKeys.log(sub.room), '-', '+', 'COUNT', 1)) as RawEntry[];
-    const oldestSeq = oldest ? seqOfLogEntryId(oldest[0]) : Infinity;
+    const oldestSeq = await this.#log.oldestSeq(sub.room);
     if (oldestSeq <= sub.last + 1) return;
     const frame: ErrorFrame = {
       type: 'error',
@@ -364,45 +304,18 @@ export class RoomHub {
   /** Sends `sub` the room log after `sub.last` up to `to`. */
   async #catchUp(sub: Subscriber, to: number): Promise<void> {
     while (sub.active && sub.last < to) {
-      const entries = await this.#read(sub.room, sub.last + 1, to);
-      if (entries.length === 0) {
+      const frames = await this.#log.frames(sub.room, sub.last + 1, to);
+      if (frames.length === 0) {
         sub.last = to;
         return;
       }
-      for (const [seq, frame] of await this.#frames(sub.room, entries)) {
+      for (const [seq, frame] of frames) {
         if (!sub.active) return;
         sub.last = seq;
         sub.send(frame);
         delivered.inc();
       }
     }
-  }
-
-  async #read(room: string, from: number, to: number): Promise<RawEntry[]> {
-    return (await this.#o.redis.xrange(roomKeys.log(room), `${from}-0`, `${to}-0`, 'COUNT', this.#o.catchUpPage));
-  }
-
-  /**
-   * Log entries as the frames a catch-up sends: messages in their current state (an edit
-   * or delete made while the client was away is already applied, and a deleted text is
-   * never sent again), events as their frames. One HMGET of the room's state per page.
-   */
-  async #frames(room: string, entries: RawEntry[]): Promise<[seq: number, frame: string][]> {
-    // The state of each message of the page, and of each message an event of the page changes.
-    const seqs = [...new Set(entries.map(([id, fields]) => (isEventEntry(fields) ? targetOf(fields) : String(seqOfLogEntryId(id)))))];
-    const states = seqs.length > 0 ? await this.#o.redis.hmget(roomKeys.state(room), ...seqs) : [];
-    const stateOf = new Map(seqs.map((seq, i) => [seq, states[i]]));
-    return entries.map(([id, fields]) => {
-      const event = isEventEntry(fields);
-      const frame = frameFromLogEntry(room, id, fields, event ? undefined : stateOf.get(String(seqOfLogEntryId(id))));
-      // An edit of a message deleted since: its text is gone too.
-      if (frame.type === 'edited' && isDeleted(stateOf.get(targetOf(fields)))) frame.text = '';
-      return [seqOfLogEntryId(id), JSON.stringify(frame)];
-    });
-  }
-
-  async #head(room: string): Promise<number> {
-    return Number((await this.#o.redis.get(roomKeys.seq(room))) ?? 0);
   }
 
   /**
@@ -425,7 +338,7 @@ export class RoomHub {
       room
         .run(async () => {
           if (room.cursor === null || !current(room)) return;
-          await this.#fill(room, await this.#head(room.name));
+          await this.#fill(room, await this.#log.head(room.name));
         })
         .catch((err: unknown) => this.#failRoom(room, err));
     }
@@ -439,14 +352,4 @@ export class RoomHub {
       sub.abandon(1013, 'delivery interrupted; resubscribe with since');
     }
   }
-}
-
-function isDeleted(state: string | null | undefined): boolean {
-  return state ? (JSON.parse(state) as MessageState).deleted === true : false;
-}
-
-/** The seq (as a string) of the message an event entry changes. */
-function targetOf(fields: readonly string[]): string {
-  for (let i = 0; i < fields.length; i += 2) if (fields[i] === 'target') return fields[i + 1] ?? '';
-  return '';
 }
