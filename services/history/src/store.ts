@@ -42,22 +42,20 @@ export class HistoryStore {
     const log = roomKeys.log(room);
     const forward = after !== undefined;
     let cursor = forward ? `(${after}-0` : before !== undefined ? `(${before}-0` : '+';
-    let headSeq = 0;
+    const read = (want: number): Promise<RawEntry[]> =>
+      (forward ? this.#redis.xrange(log, cursor, '+', 'COUNT', want) : this.#redis.xrevrange(log, cursor, '-', 'COUNT', want));
+    // The head with the first read (both sent at once; no pipeline object on this hot path).
+    const [head, first] = await Promise.all([this.#redis.get(roomKeys.seq(room)), read(limit)]);
     const found: RawEntry[] = [];
-    for (let round = 0; found.length < limit && round < MAX_ROUNDS; round++) {
+    for (let round = 0, range = first; ; range = await read(limit - found.length)) {
       const want = limit - found.length;
-      const pipeline = this.#redis.pipeline().get(roomKeys.seq(room));
-      if (forward) pipeline.xrange(log, cursor, '+', 'COUNT', want);
-      else pipeline.xrevrange(log, cursor, '-', 'COUNT', want);
-      const [head, range] = results(await pipeline.exec()) as [string | null, RawEntry[]];
-      if (round === 0) headSeq = Number(head ?? 0);
       for (const entry of range) if (!isEventEntry(entry[1])) found.push(entry);
       const last = range.at(-1);
-      if (!last || range.length < want) break;
+      if (!last || range.length < want || found.length >= limit || ++round >= MAX_ROUNDS) break;
       cursor = `(${last[0]}`;
     }
     const entries = forward ? found : found.reverse();
-    return { room, messages: await this.#current(room, entries, viewer), headSeq };
+    return { room, messages: await this.#current(room, entries, viewer), headSeq: Number(head ?? 0) };
   }
 
   /** One message in its current state; undefined if the seq is not a message's. */

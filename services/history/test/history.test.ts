@@ -115,3 +115,17 @@ test('random query strings and room names never get a 5xx (fuzz, fixed seed)', a
     { seed: 20261124, numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
   );
 });
+
+test('events between messages are skipped: a page still holds `limit` messages, read in as many stretches as it takes', async () => {
+  // seq 1-3 messages, 4-9 reactions on seq 3, 10 a message.
+  for (let seq = 1; seq <= 10; seq++) {
+    const event = seq >= 4 && seq <= 9;
+    const fields = event ? ['kind', 'react', 'id', `e-${seq}`, 'target', '3', 'messageId', 'id-3', 'user', 'bob', 'ts', '1', 'emoji', '👍', 'count', '1'] : ['id', `id-${seq}`, 'user', 'alice', 'text', `t${seq}`, 'ts', '1'];
+    await redis.xadd(roomKeys.log('thinned'), logEntryId(seq), ...fields);
+  }
+  await redis.set(roomKeys.seq('thinned'), 10);
+  assert.deepEqual((await page('thinned', '?limit=2')).body.messages.map((m) => m.seq), [3, 10]);
+  assert.deepEqual((await page('thinned', '?limit=3&before=10')).body.messages.map((m) => m.seq), [1, 2, 3]);
+  assert.deepEqual((await page('thinned', '?limit=2&after=2')).body.messages.map((m) => m.seq), [3, 10]);
+  assert.equal((await page('thinned', '?limit=2')).body.headSeq, 10);
+});
