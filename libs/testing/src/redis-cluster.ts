@@ -41,7 +41,7 @@ export async function startRedisCluster({ masters = 3, replicas = 1 }: { masters
       [
         '--port', String(node.port), '--bind', '127.0.0.1', '--dir', dir, '--dbfilename', `dump-${node.port}.rdb`,
         '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${node.port}.conf`, '--cluster-node-timeout', '1000',
-        '--appendonly', 'yes', '--appendfilename', `appendonly-${node.port}.aof`, '--appenddirname', `aof-${node.port}`, '--save', '',
+        '--appendonly', 'yes', '--appendfsync', 'always', '--appendfilename', `appendonly-${node.port}.aof`, '--appenddirname', `aof-${node.port}`, '--save', '',
         '--maxmemory-policy', 'noeviction',
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },

@@ -69,7 +69,11 @@ export async function startRedisProcess(): Promise<TestRedis> {
   const launch = async (): Promise<void> => {
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction'],
+      // `always`: the fault tests SIGKILL Redis and assert that no acknowledged write is lost.
+      // With `everysec` Redis may hold back an AOF write while a slow fsync runs and still
+      // answer, so a crash then loses up to two seconds (README: Delivery guarantees); a busy
+      // CI disk made exactly that happen once.
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction'],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await waitForLine(child, /Ready to accept connections/, `redis-server on port ${port}`);
