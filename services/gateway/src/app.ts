@@ -1,4 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import websocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
 import { CloseCode, usernameKey } from '@chitchat/contracts';
 import { MetricName, RoomAccess, SessionStore, adminUsers, createHttpApp, gauge, tokenSecret, healthPlugin, redisCheck, type HttpApp, type Logger, type Redis } from '@chitchat/platform';
 import type { GatewayConfig } from './config.ts';
@@ -128,6 +131,7 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
   };
 
   app.get('/v1/ws', { websocket: true }, (socket, request) => {
+    forgetUpgradeRequest(socket, request.raw);
     const token = (request.query as { token?: string }).token;
     // Browsers always send Origin: only pages of the allowed origins may use a user's token
     // (cross-site WebSocket hijacking). Clients that are not browsers send none.
@@ -143,14 +147,15 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
       return;
     }
     let counted: string | undefined;
-    const early: string[] = [];
+    // Frames that arrive before the token is checked; dropped once it is.
+    let early: string[] | undefined = [];
     let conn: Connection | undefined;
     // Listeners are attached at once so frames sent while the token is checked are kept.
     socket.on('message', (data, isBinary) => {
       if (isBinary) return socket.close(1003, 'text frames only');
       const text = (data as Buffer).toString('utf8');
       if (conn) conn.onFrame(text);
-      else early.push(text);
+      else early?.push(text);
     });
     socket.on('pong', () => {
       if (conn) conn.alive = true;
@@ -184,14 +189,35 @@ export async function buildGatewayApp({ config, log, redis, subscriber }: Gatewa
         });
         connections.add(conn);
         users.add(conn.username, conn);
-        for (const text of early.splice(0)) conn.onFrame(text);
+        const waiting = early ?? [];
+        early = undefined;
+        for (const text of waiting) conn.onFrame(text);
       },
       (err: unknown) => {
-        request.log.warn({ err }, 'session check failed');
+        connLog.warn({ err, ip }, 'session check failed');
         socket.close(CloseCode.tryAgainLater, 'cannot check the session now');
       },
     );
   });
 
   return { app, hub, connections };
+}
+
+/**
+ * Lets the upgrade's request and response objects be collected once the socket is open: a
+ * connection lives for hours, and they were about 2 KB of every idle connection's heap.
+ * Two references keep them: @fastify/websocket's error listener on the socket (it closes
+ * over the fastify request and reply; replaced by one that needs neither), and the TCP
+ * socket's HTTP response (`ServerResponse.detachSocket` is the public way to let go).
+ */
+function forgetUpgradeRequest(socket: WebSocket, raw: IncomingMessage): void {
+  socket.removeAllListeners('error');
+  socket.on('error', onSocketError);
+  const tcp = raw.socket as Socket & { _httpMessage?: ServerResponse | null };
+  tcp._httpMessage?.detachSocket(tcp);
+}
+
+/** What @fastify/websocket's default handler does, without holding the request. */
+function onSocketError(this: WebSocket): void {
+  this.terminate();
 }

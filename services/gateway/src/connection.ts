@@ -4,9 +4,12 @@ import { CLIENT_FRAME_TYPES, ClientFrame, CloseCode, FrameErrorCode, isValidRoom
 import type { Logger, RoomAccess, RoomStanding } from '@chitchat/platform';
 import type { Presence } from './presence.ts';
 import type { RoomHub, Subscriber } from './room-hub.ts';
+import { corkForTurn, rawSocket } from './socket-batch.ts';
 
 const clientFrame = Compile(ClientFrame);
 const PONG = JSON.stringify({ type: 'pong' });
+/** Buffers are sent as text frames too: every frame of the protocol is JSON text. */
+const TEXT = { binary: false } as const;
 
 /** One client's WebSocket: its frames, its subscriptions, and sending with back-pressure. */
 export class Connection {
@@ -25,7 +28,8 @@ export class Connection {
   readonly #subs = new Map<string, Subscriber>();
   readonly #presence: Presence;
   readonly #typingThrottleMs: number;
-  readonly #lastTyping = new Map<string, number>();
+  /** Made at the first typing notice: most connections never send one. */
+  #lastTyping: Map<string, number> | undefined;
   readonly #maxSubscriptions: number;
   #closed = false;
   readonly #bucket: TokenBucket;
@@ -94,14 +98,20 @@ export class Connection {
     }
   }
 
-  /** Sends a frame, or closes the socket as a slow consumer if too much is already queued. */
-  send(frame: string): void {
-    if (this.#ws.readyState !== this.#ws.OPEN) return;
-    if (this.#ws.bufferedAmount > this.#maxBuffered) {
+  /**
+   * Sends a text frame, or closes the socket as a slow consumer if too much is already
+   * queued. A frame going to many sockets is passed as one Buffer, encoded once.
+   */
+  send(frame: string | Buffer): void {
+    const ws = this.#ws;
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > this.#maxBuffered) {
       this.close(CloseCode.slowConsumer, 'slow consumer; reconnect and resubscribe with since');
       return;
     }
-    this.#ws.send(frame);
+    const socket = rawSocket(ws);
+    if (socket) corkForTurn(socket);
+    ws.send(frame, TEXT);
   }
 
   close(code: number, reason: string): void {
@@ -141,20 +151,7 @@ export class Connection {
     else if (this.#subs.size >= this.#maxSubscriptions) {
       return this.#error(FrameErrorCode.tooManySubscriptions, `at most ${this.#maxSubscriptions} rooms per connection; unsubscribe from one first`, room);
     }
-    const sub: Subscriber = {
-      room,
-      username: this.username,
-      member: this.#presence.member(this.username),
-      last: 0,
-      active: true,
-      send: (frame) => this.send(frame),
-      abandon: (code, reason) => this.close(code, reason),
-      drop: (code, detail) => {
-        if (this.#subs.get(room) === sub) this.#subs.delete(room);
-        this.#hub.leave(sub);
-        this.#error(code, detail, room);
-      },
-    };
+    const sub = new Subscription(this, room, this.#presence.member(this.username));
     this.#subs.set(room, sub);
     try {
       await this.#hub.join(sub, since);
@@ -166,12 +163,20 @@ export class Connection {
     }
   }
 
+  /** Ends one subscription (the user was banned from its room), telling the client why. */
+  drop(sub: Subscriber, code: string, detail: string): void {
+    if (this.#subs.get(sub.room) === sub) this.#subs.delete(sub.room);
+    this.#hub.leave(sub);
+    this.#error(code, detail, sub.room);
+  }
+
   /** Typing notices go to the room's other members, at most one per user every throttle window. */
   #typing(room: string): void {
     const sub = this.#subs.get(room);
     if (!sub) return this.#error(FrameErrorCode.notSubscribed, `subscribe to '${room}' before sending typing notices`, room);
     const now = Date.now();
     // A local check first, so a client that sends on every key press costs no Redis call.
+    this.#lastTyping ??= new Map();
     if (now - (this.#lastTyping.get(room) ?? 0) < this.#typingThrottleMs) return;
     this.#lastTyping.set(room, now);
     this.#hub.typing(sub).catch((err: unknown) => this.#log.warn({ err, room }, 'typing notice failed'));
@@ -192,6 +197,41 @@ export class Connection {
   #error(code: string, detail: string, room?: string): void {
     const frame: ErrorFrame = room === undefined ? { type: 'error', code, detail } : { type: 'error', code, detail, room };
     this.send(JSON.stringify(frame));
+  }
+}
+
+/**
+ * One connection's subscription to one room. A class rather than an object of closures: a
+ * gateway holds one per connection and room, and closures would also keep the whole
+ * subscribe call's scope alive.
+ */
+class Subscription implements Subscriber {
+  last = 0;
+  active = true;
+  readonly #conn: Connection;
+  readonly room: string;
+  readonly member: string;
+
+  constructor(conn: Connection, room: string, member: string) {
+    this.#conn = conn;
+    this.room = room;
+    this.member = member;
+  }
+
+  get username(): string {
+    return this.#conn.username;
+  }
+
+  send(frame: string | Buffer): void {
+    this.#conn.send(frame);
+  }
+
+  abandon(code: number, reason: string): void {
+    this.#conn.close(code, reason);
+  }
+
+  drop(code: string, detail: string): void {
+    this.#conn.drop(this, code, detail);
   }
 }
 

@@ -12,6 +12,7 @@ import { MetricName, counter, endSpan, histogram, startSpanFrom, withSpan, type 
 import type { Presence } from './presence.ts';
 import { Room } from './room.ts';
 import { RoomLog } from './room-log.ts';
+import { once } from './socket-batch.ts';
 
 /** One connection's subscription to one room, as the hub sees it. */
 export interface Subscriber {
@@ -24,8 +25,8 @@ export interface Subscriber {
   last: number;
   /** False once unsubscribed or closed: nothing more is sent. */
   active: boolean;
-  /** Sends a pre-serialized frame. */
-  send(frame: string): void;
+  /** Sends a pre-serialized frame (a Buffer when it goes to many: encoded once). */
+  send(frame: string | Buffer): void;
   /** Ends the connection because its ordered delivery can no longer be promised. */
   abandon(code: number, reason: string): void;
   /** Ends this subscription only (the user was banned), telling the client why. */
@@ -209,7 +210,8 @@ export class RoomHub {
     }
     if (event.type === 'typing') {
       // Ephemeral: straight to everyone in the room but its sender.
-      for (const sub of room.listeners) if (sub.username !== event.user) sub.send(raw);
+      const frame = once(raw, room.listeners.size);
+      for (const sub of room.listeners) if (sub.username !== event.user) sub.send(frame);
       return;
     }
     if (event.type === 'presence') {
@@ -267,11 +269,12 @@ export class RoomHub {
 
   #dispatch(room: Room, seq: number, frame: string): number {
     room.cursor = seq;
+    const data = once(frame, room.subs.size);
     let sent = 0;
     for (const sub of room.subs) {
       if (seq === sub.last + 1) {
         sub.last = seq;
-        sub.send(frame);
+        sub.send(data);
         sent++;
       } else if (seq > sub.last + 1) {
         // The room's log no longer holds what this subscriber is missing.

@@ -1,5 +1,6 @@
 import { roomKeys } from '@chitchat/contracts';
 import type { Subscriber } from './room-hub.ts';
+import { once } from './socket-batch.ts';
 
 /** A room with local subscribers. Every delivery step runs through `run`, one at a time. */
 export class Room {
@@ -61,6 +62,7 @@ export class Room {
   }
 
   #toListeners(frame: string): void {
-    for (const sub of this.listeners) sub.send(frame);
+    const data = once(frame, this.listeners.size);
+    for (const sub of this.listeners) sub.send(data);
   }
 }
