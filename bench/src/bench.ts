@@ -5,16 +5,19 @@ import { latencyChart, type Series } from './chart.ts';
 import { markdown } from './markdown.ts';
 import type { BenchOptions } from './options.ts';
 import { Profiler, type ProfileSummary } from './profile.ts';
-import { CpuMeter, othersBusy } from './systems/cpu.ts';
+import { CpuMeter, othersBusy, type CpuUse } from './systems/cpu.ts';
 import { codeVersion, machine, median, problemsOf, scenarioReport, summariseRuns, type BenchReport, type SystemResults } from './report.ts';
 import { scenarios } from './scenarios/index.ts';
 import type { RunResult, Scenario } from './scenarios/scenario.ts';
 import { BaselineSystem } from './systems/baseline.ts';
 import { ChitChatSystem } from './systems/chitchat.ts';
-import { repoRoot, type System, type SystemKind, type SystemOptions } from './systems/system.ts';
+import { commandsBetween, repoRoot, type CommandCounters, type CommandStat, type System, type SystemKind, type SystemOptions } from './systems/system.ts';
 
 /** Cores used by other processes during a measured window above which a run counts as disturbed. */
 const OTHER_CPU_LIMIT = 0.2;
+
+/** Redis commands kept per run (by time taken); the report shows the top 5 of their medians. */
+const REDIS_COMMANDS_KEPT = 10;
 
 /** The longest one run of one scenario may take before it counts as failed. */
 const RUN_TIMEOUT_MS = 20 * 60_000;
@@ -92,15 +95,27 @@ async function runOnce(
   const systemOptions: SystemOptions = { topology, inspect: scenario.inspect === true || profile, logDir, logLevel: o.logLevel };
   const system: System = kind === 'chitchat' ? await ChitChatSystem.start(systemOptions) : await BaselineSystem.start(systemOptions);
   const profiler = profile ? new Profiler(system.profiled, join(o.outDir, 'profiles'), `${o.name}-${scenario.name}`) : undefined;
-  const cpu = new CpuMeter(() => system.pids());
+  const cpu = new CpuMeter(() => system.processes());
+  // Redis's own view of the window: which commands took its time. Not worth failing a run over.
+  const commands = (): Promise<CommandCounters | undefined> => system.redisCommands().catch(() => undefined);
+  let commandsBefore: CommandCounters | undefined;
+  let redisCommands: CommandStat[] | undefined;
   const measure = {
     begin: async (): Promise<void> => {
+      if (commandsBefore) return;
+      commandsBefore = await commands();
       cpu.begin();
       await profiler?.begin();
     },
     end: async (): Promise<void> => {
       await profiler?.end();
       cpu.end();
+      const after = commandsBefore && !redisCommands ? await commands() : undefined;
+      if (commandsBefore && after) redisCommands = commandsBetween(commandsBefore, after, REDIS_COMMANDS_KEPT);
+    },
+    step: (): (() => CpuUse | undefined) => {
+      const from = cpu.read();
+      return () => CpuMeter.between(from, cpu.read());
     },
   };
   let timer: NodeJS.Timeout | undefined;
@@ -109,10 +124,12 @@ async function runOnce(
       timer = setTimeout(() => reject(new Error(`no result within ${RUN_TIMEOUT_MS / 60_000} min`)), RUN_TIMEOUT_MS);
     });
     const result = await Promise.race([scenario.run({ system, options: o, log, measure }), timeout]);
+    const withCommands = redisCommands ? { ...result, redisCommands } : result;
     const use = cpu.result;
-    if (!use) return result;
+    if (!use) return withCommands;
+    const { cpuByProcess, cpuByRole, ...figures } = use;
     const notes = use.cpuOther > OTHER_CPU_LIMIT ? [`other processes used ${use.cpuOther} of ${use.cpuCores} cores during the measured window: the figures are disturbed`] : [];
-    return { ...result, metrics: { ...result.metrics, ...use }, notes: [...(result.notes ?? []), ...notes] };
+    return { ...withCommands, metrics: { ...result.metrics, ...figures }, cpuByProcess, cpuByRole, notes: [...(result.notes ?? []), ...notes] };
   } finally {
     clearTimeout(timer);
     await profiler?.end().catch(() => {});

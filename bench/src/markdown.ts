@@ -1,4 +1,6 @@
-import { format, type BenchReport, type MetricRow, type ScenarioReport } from './report.ts';
+import { format, type BenchReport, type CpuSummary, type MetricRow, type ScenarioReport } from './report.ts';
+import { roleOf } from './systems/cpu.ts';
+import type { CommandStat } from './systems/system.ts';
 
 /** The results as Markdown: one table of every figure, then each scenario's details. */
 export function markdown(r: BenchReport, chartFile: string | undefined): string {
@@ -49,15 +51,45 @@ function details(s: ScenarioReport): string[] {
     if (!r) continue;
     const figures = Object.entries(r.median).map(([k, v]) => `${k} ${format(v)}`).join(', ');
     out.push(`${who} (median of ${r.runs.length}): ${figures}.`, '');
+    if (r.cpu) out.push(`${who} CPU at ${r.cpu.at} (cores, median): ${cpuLine(r.cpu)}.`, '');
+    if (r.redisCommands?.length) out.push(`${who} Redis, the commands that took it the most time in the measured window (median): ${commandsLine(r.redisCommands)}.`, '');
     const steps = r.runs[Math.floor(r.runs.length / 2)]?.steps;
     if (steps && steps.length > 0) {
-      out.push(`${who} ramp (middle run):`, '', '| rate msg/s | achieved /s | POST p50 / p99 ms | e2e p50 / p99 / p99.9 ms | sustained |', '|--:|--:|--:|--:|---|');
+      // Results from before steps were CPU-measured keep their table as it was.
+      const withCpu = steps.some((st) => st.cpu);
+      const cpuHead = withCpu ? [' CPU cores: system / generator (busiest) |', '--:|'] : ['', ''];
+      out.push(`${who} ramp (middle run):`, '', `| rate msg/s | achieved /s | POST p50 / p99 ms | e2e p50 / p99 / p99.9 ms |${cpuHead[0]} sustained |`, `|--:|--:|--:|--:|${cpuHead[1]}---|`);
       for (const st of steps) {
-        out.push(`| ${format(st.rate)} | ${format(st.achieved)} | ${st.post ? `${st.post.p50} / ${st.post.p99}` : ''} | ${st.e2e.p50} / ${st.e2e.p99} / ${st.e2e.p999} | ${st.failed ? `no: ${st.failed}` : 'yes'} |`);
+        const cpu = !withCpu ? '' : st.cpu ? ` ${st.cpu.cpuSystem} / ${st.cpu.cpuGenerator} (${busiest(st.cpu.cpuByProcess)}) |` : ' |';
+        out.push(`| ${format(st.rate)} | ${format(st.achieved)} | ${st.post ? `${st.post.p50} / ${st.post.p99}` : ''} | ${st.e2e.p50} / ${st.e2e.p99} / ${st.e2e.p999} |${cpu} ${st.failed ? `no: ${st.failed}` : 'yes'} |`);
       }
       out.push('');
     }
   }
   if (s.notes.length > 0) out.push(...s.notes.map((n) => `- ${n}`), '');
   return out;
+}
+
+/**
+ * `redis 0.93, gateway 0.55 (0.28 + 0.27), …; system 1.9, generator 0.24, other 0`: the roles
+ * busiest first, so the line says what limits; a role with several instances shows each.
+ */
+function cpuLine(c: CpuSummary): string {
+  const roles = Object.entries(c.byRole).sort((a, b) => b[1] - a[1]);
+  const parts = roles.map(([role, cores]) => {
+    const instances = Object.entries(c.byProcess).filter(([name]) => name !== role && roleOf(name) === role);
+    return instances.length > 1 ? `${role} ${cores} (${instances.map(([, v]) => v).join(' + ')})` : `${role} ${cores}`;
+  });
+  return `${parts.join(', ')}; system ${c.system}, generator ${format(c.generator)}, other ${format(c.other)}`;
+}
+
+/** The busiest process of a step and its cores. */
+function busiest(byProcess: Record<string, number>): string {
+  const [name, cores] = Object.entries(byProcess).sort((a, b) => b[1] - a[1])[0] ?? ['—', 0];
+  return `${name} ${cores}`;
+}
+
+/** `evalsha 12,000 × 25 µs, xadd …`: calls and µs per call, by total time. */
+function commandsLine(commands: CommandStat[]): string {
+  return commands.map((c) => `${c.command} ${format(c.calls)} × ${c.usecPerCall} µs`).join(', ');
 }

@@ -2,8 +2,10 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import type { BenchOptions } from './options.ts';
 import type { ProfileSummary } from './profile.ts';
+import { bestStep } from './scenarios/ramp.ts';
 import type { MetricSpec, RunResult, Scenario } from './scenarios/scenario.ts';
-import type { SystemKind } from './systems/system.ts';
+import type { CpuUse } from './systems/cpu.ts';
+import type { CommandStat, SystemKind } from './systems/system.ts';
 
 /** A system's results in one scenario: every run, and the median of each figure. */
 export interface SystemResults {
@@ -12,6 +14,21 @@ export interface SystemResults {
   errors: string[];
   median: Record<string, number>;
   checks: RunResult['checks'];
+  /** Where the CPU went at the reported point, median of the runs (absent in results from before it was measured). */
+  cpu?: CpuSummary;
+  /** Redis's commands that took it the most time in the measured window: median calls and µs of each over the runs, top 5. */
+  redisCommands?: CommandStat[];
+}
+
+/** Cores used, median over runs of each figure. */
+export interface CpuSummary {
+  /** What the figures cover: a ramp's best sustained step (its figures are that step's), else the measured window. */
+  at: string;
+  system: number;
+  generator: number;
+  other: number;
+  byProcess: Record<string, number>;
+  byRole: Record<string, number>;
 }
 
 export interface MetricRow extends MetricSpec {
@@ -64,7 +81,54 @@ export function summariseRuns(runs: RunResult[], errors: string[]): SystemResult
   // Correctness counts are summed over runs, not a median: one lost message in any run counts.
   const checks = { loss: 0, duplicates: 0, gaps: 0 };
   for (const r of runs) for (const k of ['loss', 'duplicates', 'gaps'] as const) checks[k] += r.checks[k];
-  return { runs, errors, median: med, checks };
+  const cpu = cpuSummary(runs);
+  const redisCommands = commandSummary(runs);
+  return { runs, errors, median: med, checks, ...(cpu ? { cpu } : {}), ...(redisCommands ? { redisCommands } : {}) };
+}
+
+/**
+ * The CPU at the point a run reports: a ramp's figures are those of its best sustained step,
+ * so its CPU is that step's (the whole ramp would average in the easy steps and the failed
+ * one); other scenarios report their measured window.
+ */
+function cpuSummary(runs: RunResult[]): CpuSummary | undefined {
+  const points = runs.flatMap((r): (Omit<CpuUse, 'cpuCores'> & { step: boolean })[] => {
+    const best = r.steps ? bestStep(r.steps) : undefined;
+    if (best?.cpu) return [{ ...best.cpu, step: true }];
+    const m = r.metrics;
+    if (!r.cpuByProcess || m.cpuSystem === undefined) return [];
+    return [{ cpuSystem: m.cpuSystem, cpuGenerator: m.cpuGenerator ?? Number.NaN, cpuOther: m.cpuOther ?? Number.NaN, cpuByProcess: r.cpuByProcess, cpuByRole: r.cpuByRole ?? {}, step: false }];
+  });
+  if (points.length === 0) return undefined;
+  const steps = points.filter((p) => p.step).length;
+  const medians = (records: Record<string, number>[]): Record<string, number> => {
+    const keys = [...new Set(records.flatMap((x) => Object.keys(x)))];
+    return Object.fromEntries(keys.map((k) => [k, round(median(records.map((x) => x[k] ?? Number.NaN)))]));
+  };
+  return {
+    at: steps === points.length ? 'the best sustained step' : steps === 0 ? 'the measured window' : 'the best sustained step (the measured window in runs without one)',
+    system: round(median(points.map((p) => p.cpuSystem))),
+    generator: round(median(points.map((p) => p.cpuGenerator))),
+    other: round(median(points.map((p) => p.cpuOther))),
+    byProcess: medians(points.map((p) => p.cpuByProcess)),
+    byRole: medians(points.map((p) => p.cpuByRole)),
+  };
+}
+
+/** Median calls and µs of each command over the runs (0 in a run where it was not among the busiest), top 5 by µs. */
+function commandSummary(runs: RunResult[]): CommandStat[] | undefined {
+  const measured = runs.filter((r) => r.redisCommands);
+  if (measured.length === 0) return undefined;
+  const names = new Set(measured.flatMap((r) => (r.redisCommands ?? []).map((c) => c.command)));
+  const of = (r: RunResult, name: string): CommandStat | undefined => r.redisCommands?.find((c) => c.command === name);
+  return [...names]
+    .map((command) => {
+      const calls = median(measured.map((r) => of(r, command)?.calls ?? 0));
+      const usec = median(measured.map((r) => of(r, command)?.usec ?? 0));
+      return { command, calls, usec, usecPerCall: calls > 0 ? round(usec / calls) : 0 };
+    })
+    .sort((a, b) => b.usec - a.usec)
+    .slice(0, 5);
 }
 
 function meets(value: number, target: NonNullable<MetricSpec['target']>): boolean {

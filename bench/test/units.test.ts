@@ -7,6 +7,8 @@ import { nowUs } from '../src/clock.ts';
 import { openLoop } from '../src/load.ts';
 import { integerAfter, messageText, stringAfter, tagOf } from '../src/message.ts';
 import { median } from '../src/report.ts';
+import { CpuMeter, roleOf, type CpuReading } from '../src/systems/cpu.ts';
+import { commandsBetween, parseCommandStats } from '../src/systems/system.ts';
 
 test('a message text carries its tag, padded to the size asked for, and the tag is found again in a frame', () => {
   const text = messageText({ room: 12, index: 345, scheduledUs: 1_700_000_000_123_456 }, 128);
@@ -55,4 +57,38 @@ test('the chart is an SVG with a line per percentile and system', () => {
   assert.match(svg, /^<svg /);
   assert.equal(svg.match(/<polyline/g)?.length, 6);
   assert.equal(latencyChart([], 'empty'), '');
+});
+
+test('the CPU of a window is split by process and role, and the parts add up to the system', () => {
+  const reading = (at: number, ticks: Record<string, [pid: number, ticks: number]>): CpuReading => ({
+    at,
+    busy: at / 5, // 2 cores busy the whole time at 100 ticks/s
+    generator: at / 40,
+    processes: new Map(Object.entries(ticks).map(([name, [pid, t]]) => [name, { pid, ticks: t }])),
+  });
+  const from = reading(10_000, { redis: [1, 500], 'gateway-0': [2, 100], 'gateway-1': [3, 100], 'ingest-0': [4, 50] });
+  // 2 s later; ingest-0 was restarted (another pid) in between, so all its ticks are the window's.
+  const to = reading(12_000, { redis: [1, 690], 'gateway-0': [2, 161], 'gateway-1': [3, 155], 'ingest-0': [9, 20] });
+  const use = CpuMeter.between(from, to);
+  assert.ok(use);
+  assert.deepEqual(use.cpuByProcess, { redis: 0.95, 'gateway-0': 0.31, 'gateway-1': 0.28, 'ingest-0': 0.1 });
+  assert.deepEqual(use.cpuByRole, { redis: 0.95, gateway: 0.58, ingest: 0.1 });
+  assert.equal(use.cpuSystem, 1.63);
+  assert.equal(use.cpuGenerator, 0.25);
+  assert.equal(use.cpuOther, 0.12);
+  assert.equal(CpuMeter.between(to, to), undefined, 'no time, no figure');
+  assert.equal(roleOf('persistence-12'), 'persistence');
+  assert.equal(roleOf('redis'), 'redis');
+});
+
+test("Redis's commandstats are read, and the busiest commands of a window found", () => {
+  const info = (xadd: number, evalsha: number) =>
+    `# Commandstats\r\ncmdstat_xadd:calls=${xadd},usec=${xadd * 4},usec_per_call=4.00,rejected_calls=0,failed_calls=0\r\n` +
+    `cmdstat_evalsha:calls=${evalsha},usec=${evalsha * 20},usec_per_call=20.00,rejected_calls=0,failed_calls=0\r\ncmdstat_client|setname:calls=3,usec=3,usec_per_call=1.00\r\n`;
+  const before = parseCommandStats(info(10, 5));
+  assert.deepEqual(before.get('client|setname'), { calls: 3, usec: 3 });
+  assert.deepEqual(commandsBetween(before, parseCommandStats(info(1010, 105)), 5), [
+    { command: 'xadd', calls: 1000, usec: 4000, usecPerCall: 4 },
+    { command: 'evalsha', calls: 100, usec: 2000, usecPerCall: 20 },
+  ]);
 });

@@ -45,7 +45,9 @@ export async function ramp(ctx: RunContext, o: RampOptions): Promise<StepResult[
     const warm = await openLoop({ rate, durationMs: o.warmupMs, startUs: start, fire: o.fire });
     const before = { backlog: backlog(), delivered: ledger.delivered, accepted: ledger.accepted, at: nowUs() };
     if (steps.length === 0) await ctx.measure.begin();
+    const cpuOfStep = ctx.measure.step();
     await openLoop({ rate, durationMs: o.measureMs, startUs: warm.endUs, fire: o.fire });
+    const cpu = cpuOfStep();
     const after = { backlog: backlog(), delivered: ledger.delivered, accepted: ledger.accepted, at: nowUs() };
     const drained = await drain(ledger, o.rooms, o.drainMs);
     const seconds = (after.at - before.at) / 1e6;
@@ -65,6 +67,7 @@ export async function ramp(ctx: RunContext, o: RampOptions): Promise<StepResult[
       post: { p50: p.p50, p99: p.p99, p999: p.p999 },
       e2e: { p50: e.p50, p99: e.p99, p999: e.p999 },
       ...(failed ? { failed } : {}),
+      ...(cpu ? { cpu } : {}),
     };
     ctx.log(`  ${rate} msg/s: ${step.achieved}/s, POST p99 ${p.p99} ms, e2e p50 ${e.p50} p99 ${e.p99} ms${failed ? ` — not sustained: ${failed}${retried ? '' : '; once more'}` : ''}`);
     if (failed && !retried) {

@@ -1,5 +1,6 @@
 import type { BenchOptions, ScenarioName } from '../options.ts';
-import type { System, Topology } from '../systems/system.ts';
+import type { CpuUse } from '../systems/cpu.ts';
+import type { CommandStat, System, Topology } from '../systems/system.ts';
 
 /** A figure a scenario reports. */
 export interface MetricSpec {
@@ -26,6 +27,8 @@ export interface StepResult {
   e2e: { p50: number; p99: number; p999: number };
   /** Why the step failed, if it did. */
   failed?: string;
+  /** CPU over the measured part of the step: who was busy at this rate. */
+  cpu?: CpuUse;
 }
 
 export interface RunResult {
@@ -36,14 +39,23 @@ export interface RunResult {
   checks: { loss: number; duplicates: number; gaps: number };
   steps?: StepResult[];
   notes?: string[];
+  /** Cores per process of the system over the measured window; adds up to metrics.cpuSystem (within rounding). */
+  cpuByProcess?: Record<string, number>;
+  /** The same per role (instances summed). */
+  cpuByRole?: Record<string, number>;
+  /** The system's Redis over the measured window: its commands that took the most time. */
+  redisCommands?: CommandStat[];
 }
 
 export interface RunContext {
   system: System;
   options: BenchOptions;
   log: (line: string) => void;
-  /** Marks the measured window (CPU profiles cover exactly it, when asked for). */
-  measure: { begin(): Promise<void>; end(): Promise<void> };
+  /**
+   * Marks the measured window (CPU profiles cover exactly it, when asked for). step() starts
+   * a CPU reading of a part of it (a ramp's step); the function it returns ends that part.
+   */
+  measure: { begin(): Promise<void>; end(): Promise<void>; step(): () => CpuUse | undefined };
 }
 
 export interface Scenario {

@@ -4,7 +4,7 @@ import { startRedisProcess, type TestRedis } from '@chitchat/testing';
 import { SocketIoSocket } from '../clients/socketio.ts';
 import type { ClientState, Ledger, SenderUser } from '../traffic.ts';
 import { startAll, startNode, type NodeProcess } from './process.ts';
-import { redisPid, type System, type SystemOptions } from './system.ts';
+import { commandStats, redisPid, type CommandCounters, type System, type SystemOptions, type SystemProcess } from './system.ts';
 
 /** The baseline server's entry: the compiled file beside this one, or the TypeScript source when run from it. */
 const SERVER = fileURLToPath(new URL(`../baseline/server${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
@@ -28,7 +28,7 @@ export class BaselineSystem implements System {
       system.#redisPid = await redisPid(system.#admin);
       const url = system.#redis.url;
       const instances = await startAll(
-        Array.from({ length: o.topology.instances }, (_, i) => () => startNode(`baseline-${i}`, SERVER, { env: { REDIS_URL: url }, logDir: o.logDir, inspect: o.inspect, readyPath: '/healthz' })),
+        Array.from({ length: o.topology.instances }, (_, i) => () => startNode(`socketio-${i}`, SERVER, { env: { REDIS_URL: url }, logDir: o.logDir, inspect: o.inspect, readyPath: '/healthz' })),
       );
       system.socketServers.push(...instances);
       system.profiled.push(...instances);
@@ -61,8 +61,16 @@ export class BaselineSystem implements System {
     }
   }
 
+  processes(): SystemProcess[] {
+    return [{ name: 'redis', pid: this.#redisPid }, ...this.socketServers.map((p) => ({ name: p.name, pid: p.child.pid ?? 0 }))].filter((p) => p.pid > 0);
+  }
+
   pids(): number[] {
-    return [...this.socketServers.map((p) => p.child.pid ?? 0), this.#redisPid].filter((pid) => pid > 0);
+    return this.processes().map((p) => p.pid);
+  }
+
+  async redisCommands(): Promise<CommandCounters> {
+    return commandStats(this.#admin as Redis);
   }
 
   async storeBacklog(): Promise<number> {

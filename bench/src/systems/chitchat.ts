@@ -7,7 +7,7 @@ import { ChitChatSocket } from '../clients/chitchat.ts';
 import { inBatches } from '../clock.ts';
 import type { ClientState, Ledger, SenderUser } from '../traffic.ts';
 import { startAll, startNode, type NodeProcess } from './process.ts';
-import { redisPid, repoRoot, type System, type SystemOptions } from './system.ts';
+import { commandStats, redisPid, repoRoot, type CommandCounters, type System, type SystemOptions, type SystemProcess } from './system.ts';
 
 const PARTITIONS = 8;
 
@@ -129,11 +129,19 @@ export class ChitChatSystem implements System {
     await admin.set(roomKeys.seq(room), String(count));
   }
 
-  /** Entries of the ingest partitions not yet read by persistence, plus those read but not acknowledged. */
-  pids(): number[] {
-    return [...this.#all.map((p) => p.child.pid ?? 0), this.#redisPid].filter((pid) => pid > 0);
+  processes(): SystemProcess[] {
+    return [{ name: 'redis', pid: this.#redisPid }, ...this.#all.map((p) => ({ name: p.name, pid: p.child.pid ?? 0 }))].filter((p) => p.pid > 0);
   }
 
+  pids(): number[] {
+    return this.processes().map((p) => p.pid);
+  }
+
+  async redisCommands(): Promise<CommandCounters> {
+    return commandStats(this.#admin as Redis);
+  }
+
+  /** Entries of the ingest partitions not yet read by persistence, plus those read but not acknowledged. */
   async storeBacklog(): Promise<number> {
     const admin = this.#admin as Redis;
     let n = 0;

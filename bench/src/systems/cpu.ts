@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import type { SystemProcess } from './system.ts';
 
 /** CPU used over a window, in cores (1 = one core busy all the time). */
 export interface CpuUse {
@@ -11,46 +12,85 @@ export interface CpuUse {
   cpuOther: number;
   /** What the machine has. */
   cpuCores: number;
+  /** cpuSystem per process of the system (`redis`, `gateway-0`…): which one is the limit. Adds up to cpuSystem within rounding. */
+  cpuByProcess: Record<string, number>;
+  /** The same per role, instances summed (`gateway` = gateway-0 + gateway-1). */
+  cpuByRole: Record<string, number>;
+}
+
+/** Counters at one moment, to compare with a later reading. */
+export interface CpuReading {
+  at: number;
+  busy: number;
+  generator: number;
+  /** Ticks of each process of the system, by name. */
+  processes: Map<string, { pid: number; ticks: number }>;
 }
 
 /**
  * Who used the CPU during a measured window, from /proc (Linux; elsewhere it reports
  * nothing). On a shared machine this is how a run disturbed by another job shows itself,
- * and whether the generator, not the system, was the limit.
+ * whether the generator, not the system, was the limit, and which of the system's
+ * processes was.
  */
 export class CpuMeter {
-  readonly #systemPids: () => number[];
-  #start: { at: number; busy: number; system: number; generator: number } | undefined;
+  readonly #processes: () => SystemProcess[];
+  #start: CpuReading | undefined;
   #result: CpuUse | undefined;
 
-  constructor(systemPids: () => number[]) {
-    this.#systemPids = systemPids;
+  constructor(processes: () => SystemProcess[]) {
+    this.#processes = processes;
   }
 
   begin(): void {
     if (this.#start) return;
-    this.#start = this.#read();
+    this.#start = this.read();
   }
 
   end(): void {
     if (!this.#start || this.#result) return;
-    const now = this.#read();
-    const seconds = (now.at - this.#start.at) / 1000;
-    if (!(seconds > 0) || now.busy < 0) return;
-    const cores = (ticks: number): number => Math.round((ticks / TICKS / seconds) * 100) / 100;
-    const system = cores(now.system - this.#start.system);
-    const generator = cores(now.generator - this.#start.generator);
-    const busy = cores(now.busy - this.#start.busy);
-    this.#result = { cpuSystem: system, cpuGenerator: generator, cpuOther: Math.max(0, Math.round((busy - system - generator) * 100) / 100), cpuCores: cpus().length };
+    this.#result = CpuMeter.between(this.#start, this.read());
   }
 
   get result(): CpuUse | undefined {
     return this.#result;
   }
 
-  #read(): { at: number; busy: number; system: number; generator: number } {
-    return { at: Date.now(), busy: machineBusy(), system: this.#systemPids().reduce((n, pid) => n + processTicks(pid), 0), generator: processTicks(process.pid) };
+  /** Now, for a part of the window (a step of a ramp) measured with between(). */
+  read(): CpuReading {
+    const processes = new Map<string, { pid: number; ticks: number }>();
+    for (const { name, pid } of this.#processes()) processes.set(name, { pid, ticks: processTicks(pid) });
+    return { at: Date.now(), busy: machineBusy(), generator: processTicks(process.pid), processes };
   }
+
+  /** The use between two readings; undefined without /proc or time between them. */
+  static between(from: CpuReading, to: CpuReading): CpuUse | undefined {
+    const seconds = (to.at - from.at) / 1000;
+    if (!(seconds > 0) || from.busy < 0 || to.busy < 0) return undefined;
+    const cores = (ticks: number): number => Math.round((ticks / TICKS / seconds) * 100) / 100;
+    const byProcess: Record<string, number> = {};
+    const roleTicks = new Map<string, number>();
+    let system = 0;
+    for (const [name, now] of to.processes) {
+      const before = from.processes.get(name);
+      // A process started within the window spent all its ticks in it; one that exited reads
+      // 0 (its ticks are lost either way, as they were before the breakdown).
+      const ticks = Math.max(0, before?.pid === now.pid ? now.ticks - before.ticks : now.ticks);
+      byProcess[name] = cores(ticks);
+      roleTicks.set(roleOf(name), (roleTicks.get(roleOf(name)) ?? 0) + ticks);
+      system += ticks;
+    }
+    const byRole = Object.fromEntries([...roleTicks].map(([role, ticks]) => [role, cores(ticks)]));
+    const generator = cores(to.generator - from.generator);
+    const busy = cores(to.busy - from.busy);
+    const cpuSystem = cores(system);
+    return { cpuSystem, cpuGenerator: generator, cpuOther: Math.max(0, Math.round((busy - cpuSystem - generator) * 100) / 100), cpuCores: cpus().length, cpuByProcess: byProcess, cpuByRole: byRole };
+  }
+}
+
+/** A process's role: its name without the instance number (`gateway-1` → `gateway`). */
+export function roleOf(name: string): string {
+  return name.replace(/-\d+$/, '');
 }
 
 /**

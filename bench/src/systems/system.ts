@@ -27,6 +27,21 @@ export interface SystemOptions {
   logLevel: string;
 }
 
+/** A process of the system under test, named by its role. */
+export interface SystemProcess {
+  /** `redis`, or a service (`socketio` for the baseline) and its instance: `gateway-0`, `ingest-1`. */
+  name: string;
+  pid: number;
+}
+
+/** A Redis command's calls and time over a window (from INFO commandstats). */
+export interface CommandStat {
+  command: string;
+  calls: number;
+  usec: number;
+  usecPerCall: number;
+}
+
 /** A running system under test, ChitChat or the baseline, as the scenarios use it. */
 export interface System {
   readonly kind: SystemKind;
@@ -42,8 +57,12 @@ export interface System {
   users(prefix: string, n: number): Promise<SenderUser[]>;
   /** A client of `user` for its state's room, on socket server `server`. */
   socket(user: SenderUser, server: number, state: ClientState, ledger: Ledger): BenchSocket;
-  /** Process ids of everything the system runs (services or instances, and redis-server). */
+  /** Everything the system runs (services or instances, and redis-server), named by role: where the CPU went. */
+  processes(): SystemProcess[];
+  /** Process ids of processes(). */
   pids(): number[];
+  /** Its Redis's INFO commandstats: calls and µs by command since Redis started. */
+  redisCommands(): Promise<CommandCounters>;
   /** Stores `count` messages in a room directly in Redis, in the system's own format. */
   fill(room: string, count: number, text: (i: number) => string): Promise<void>;
   /** Messages accepted but not yet stored (ChitChat's persistence lag; 0 for the baseline, which stores before it answers). */
@@ -54,6 +73,34 @@ export interface System {
 /** The process id of the redis-server behind a connection. */
 export async function redisPid(redis: { info(section: string): Promise<string> }): Promise<number> {
   return Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+}
+
+/** Calls and µs by command, as Redis counts them. */
+export type CommandCounters = Map<string, { calls: number; usec: number }>;
+
+/** Parses INFO commandstats (`cmdstat_xadd:calls=10,usec=52,usec_per_call=5.20,…`). */
+export function parseCommandStats(info: string): CommandCounters {
+  const out: CommandCounters = new Map();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) out.set(m[1] as string, { calls: Number(m[2]), usec: Number(m[3]) });
+  return out;
+}
+
+export async function commandStats(redis: { info(section: string): Promise<string> }): Promise<CommandCounters> {
+  return parseCommandStats(await redis.info('commandstats'));
+}
+
+/** The `top` commands that took Redis the most time between two readings. */
+export function commandsBetween(before: CommandCounters, after: CommandCounters, top: number): CommandStat[] {
+  const out: CommandStat[] = [];
+  for (const [command, a] of after) {
+    // The benchmark's own reading, not the system's work.
+    if (command === 'info') continue;
+    const b = before.get(command) ?? { calls: 0, usec: 0 };
+    const calls = a.calls - b.calls;
+    const usec = a.usec - b.usec;
+    if (calls > 0) out.push({ command, calls, usec, usecPerCall: Math.round((usec / calls) * 100) / 100 });
+  }
+  return out.sort((x, y) => y.usec - x.usec).slice(0, top);
 }
 
 /** The repository root: the nearest folder above with the workspace's package-lock.json. */
