@@ -4,6 +4,21 @@ import { usernameKey } from '@chitchat/contracts';
 import { ApiError, type HttpApp, type Redis } from '@chitchat/platform';
 
 type LimitHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+type RequestHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> | undefined;
+
+/**
+ * One hook that runs `hooks` at the same time and fails with the first of them (in the order
+ * given) that failed: the answer is what running them one after another would give, but the
+ * request waits for one Redis round trip instead of one per hook (a POST used to wait for six
+ * in a row, most of its time under load). Every hook must be safe to run before the earlier
+ * ones passed: a rate limit and a session check are.
+ */
+export function concurrently(...hooks: RequestHook[]): LimitHook {
+  return async (request, reply) => {
+    const results = await Promise.allSettled(hooks.map(async (hook) => hook(request, reply)));
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
+  };
+}
 
 /** Rate-limit hooks: per client IP (before authentication) and per user (after it). */
 export interface Limits {

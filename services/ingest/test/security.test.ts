@@ -48,6 +48,31 @@ test('the per-IP limit counts requests before authentication, across replicas', 
   assert.equal(elsewhere.statusCode, 201);
 });
 
+test('checks run together answer as if run in order: the limit first, then the session, then the room', async () => {
+  // The rate limits and the session and room checks are waited for at the same time; which
+  // one fails must not depend on which Redis answered first.
+  const x = await buildTestIngest({ RATE_LIMIT_IP_PER_MINUTE: '2', RATE_LIMIT_USER_PER_MINUTE: '1' });
+  const remoteAddress = '203.0.113.20';
+  const token = await login(x.app, 'orderly');
+  const post = (room: string, authorization: string) =>
+    x.app.inject({ method: 'POST', url: `/v1/rooms/${room}/messages`, headers: { authorization }, payload: { text: 'hi' }, remoteAddress });
+  assert.equal((await post('orderly', `Bearer ${token}`)).statusCode, 202);
+  // The user's limit is spent: a room that does not exist for them is still a 429, not a 404.
+  const limited = await post('priv-nosuchroom0', `Bearer ${token}`);
+  assert.equal(limited.statusCode, 429);
+  assert.equal(limited.json<{ code: string }>().code, 'rate_limited');
+  // The address's limit is spent too: a bad token gets 429, not 401.
+  const flood = await post('orderly', 'Bearer not-a-token');
+  assert.equal(flood.statusCode, 429);
+  // Another address with the bad token: 401, and an unknown private room for a fresh user: 404.
+  const other = await x.app.inject({ method: 'POST', url: '/v1/rooms/orderly/messages', headers: { authorization: 'Bearer not-a-token' }, payload: { text: 'hi' }, remoteAddress: '203.0.113.21' });
+  assert.equal(other.statusCode, 401);
+  const fresh = await login(x.app, 'orderly2');
+  const hidden = await x.app.inject({ method: 'POST', url: '/v1/rooms/priv-nosuchroom0/messages', headers: { authorization: `Bearer ${fresh}` }, payload: { text: 'hi' }, remoteAddress: '203.0.113.22' });
+  assert.equal(hidden.statusCode, 404);
+  assert.equal((await stored('priv-nosuchroom0')).length, 0);
+});
+
 test('the author comes from the token only: a user field in the body is ignored', async () => {
   const token = await login(a.app, 'honest');
   const res = await a.app.inject({ method: 'POST', url: '/v1/rooms/imposter/messages', headers: { authorization: `Bearer ${token}` }, payload: { text: 'hi', user: 'admin' } });

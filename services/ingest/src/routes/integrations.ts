@@ -1,3 +1,4 @@
+import { concurrently } from '../limits.ts';
 import { Type } from 'typebox';
 import { Bot, CreateBotBody, CreateWebhookBody, Problem, Retention, RetentionBody, RoomParams, Webhook, WebhookJobParams, WebhookParams, retentionOf, roomKeys, userKeys, usernameKey } from '@chitchat/contracts';
 import { requireSession, sessionOf, type HttpApp, type Redis, type RoomAccess, type SessionStore } from '@chitchat/platform';
@@ -13,7 +14,7 @@ export async function integrationRoutes(
   deps: { sessions: SessionStore; limits: Limits; access: RoomAccess; integrations: RoomIntegrations; redis: Redis; retentionDefaults: Retention },
 ): Promise<void> {
   const { access, integrations } = deps;
-  const guarded = { onRequest: [deps.limits.perIp, requireSession(deps.sessions)], preHandler: deps.limits.perUser };
+  const guarded = { onRequest: concurrently(deps.limits.perIp, requireSession(deps.sessions)), preHandler: deps.limits.perUser };
   const security = [{ bearer: [] }];
   const tags = ['integrations'];
   const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem };

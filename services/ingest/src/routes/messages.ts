@@ -18,6 +18,7 @@ import {
   type EventKind,
 } from '@chitchat/contracts';
 import { ApiError, MetricName, bearerToken, counter, requireSession, sessionOf, type HttpApp, type Redis, type RoomAccess, type SessionStore } from '@chitchat/platform';
+import { concurrently } from '../limits.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MessageAcceptor } from '../accept.ts';
 import type { Limits } from '../limits.ts';
@@ -55,7 +56,7 @@ const changeErrors = { 202: EventAccepted, 400: Problem, 401: Problem, 403: Prob
  */
 export async function messageRoutes(app: HttpApp, deps: MessageRouteDeps): Promise<void> {
   const { access, lookup, acceptor } = deps;
-  const guarded = { onRequest: [deps.limits.perIp, requireSession(deps.sessions)], preHandler: deps.limits.perUser };
+  const guarded = { onRequest: concurrently(deps.limits.perIp, requireSession(deps.sessions)), preHandler: deps.limits.perUser };
   const session = requireSession(deps.sessions);
   /** Sending also takes a bot's token (`cbot.…`): the bot posts as itself, to its room only. */
   const sessionOrBot = async (request: FastifyRequest): Promise<void> => {
@@ -70,8 +71,7 @@ export async function messageRoutes(app: HttpApp, deps: MessageRouteDeps): Promi
   app.post(
     '/v1/rooms/:room/messages',
     {
-      onRequest: [deps.limits.perIp, sessionOrBot],
-      preHandler: deps.limits.perUser,
+      onRequest: concurrently(deps.limits.perIp, sessionOrBot),
       config: { invalidCode: 'invalidMessage' },
       schema: {
         tags: ['messages'],
@@ -89,16 +89,22 @@ export async function messageRoutes(app: HttpApp, deps: MessageRouteDeps): Promi
       if (why) throw new ApiError('invalidMessage', why);
       const { username } = sessionOf(request);
       const bot = request.bot;
-      if (bot && bot.room !== room) throw new ApiError('forbidden', `this bot posts only to '${bot.room}'`);
-      // A bot's token is its room's admission: it is not a member, and not muted or banned by name.
-      if (!bot) await access.post(room, username);
+      // The user's rate limit and the room check (each one round trip) are waited for together;
+      // a limit that is exceeded still answers 429 before anything the room check says.
+      await concurrently(deps.limits.perUser, () => {
+        if (bot && bot.room !== room) throw new ApiError('forbidden', `this bot posts only to '${bot.room}'`);
+        // A bot's token is its room's admission: it is not a member, and not muted or banned by name.
+        if (!bot) return access.post(room, username);
+      })(request, reply);
       if (replyTo !== undefined && !(await lookup.bySeq(room, replyTo))) {
         throw new ApiError('messageNotFound', `replyTo ${replyTo}: no message with that seq in '${room}'`);
       }
       const mentions = await mentionable(deps.redis, room, username, mentionsIn(text));
-      const { id, fresh } = await acceptor.accept({ room, user: username, text, clientMsgId, replyTo, mentions, bot: bot?.id });
+      const [{ id, fresh }] = await Promise.all([
+        acceptor.accept({ room, user: username, text, clientMsgId, replyTo, mentions, bot: bot?.id }),
+        bot ? undefined : deps.reads.joined(username, room),
+      ]);
       if (fresh) accepted.inc();
-      if (!bot) await deps.reads.joined(username, room);
       return reply.status(202).send(clientMsgId === undefined ? { id, room } : { id, room, clientMsgId });
     },
   );

@@ -1,3 +1,4 @@
+import { concurrently } from '../limits.ts';
 import { Type } from 'typebox';
 import { Ban, BanBody, CreateRoomBody, DirectMessageBody, Mute, MuteBody, Problem, RoomInfo, RoomParams, RoomUserParams } from '@chitchat/contracts';
 import { requireSession, sessionOf, type HttpApp, type RoomAccess, type SessionStore } from '@chitchat/platform';
@@ -7,7 +8,7 @@ import type { RoomAdmin } from '../rooms.ts';
 /** Creating private rooms and DMs; muting and banning (admins only). */
 export async function roomRoutes(app: HttpApp, deps: { sessions: SessionStore; limits: Limits; access: RoomAccess; rooms: RoomAdmin }): Promise<void> {
   const { access, rooms } = deps;
-  const guarded = { onRequest: [deps.limits.perIp, requireSession(deps.sessions)], preHandler: deps.limits.perUser };
+  const guarded = { onRequest: concurrently(deps.limits.perIp, requireSession(deps.sessions)), preHandler: deps.limits.perUser };
   const tags = ['rooms'];
   const security = [{ bearer: [] }];
 

@@ -1,3 +1,4 @@
+import { concurrently } from '../limits.ts';
 import { Type } from 'typebox';
 import type { Limits } from '../limits.ts';
 import { CreateSessionBody, Problem, SessionCreated } from '@chitchat/contracts';
@@ -31,7 +32,7 @@ export async function sessionRoutes(app: HttpApp, { sessions, limits }: { sessio
   app.delete(
     '/v1/sessions/current',
     {
-      onRequest: [limits.perIp, requireSession(sessions)],
+      onRequest: concurrently(limits.perIp, requireSession(sessions)),
       schema: { tags: ['sessions'], summary: 'End the session; the name is free at once', security: [{ bearer: [] }], response: { 204: Type.Null(), 401: Problem } },
     },
     async (request, reply) => {
