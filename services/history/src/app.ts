@@ -2,6 +2,7 @@ import { RoomAccess, SessionStore, adminUsers, createHttpApp, openQueues, requir
 import type { HistoryConfig } from './config.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { roomRoutes } from './routes/rooms.ts';
+import { LatestPages } from './latest-pages.ts';
 import { HistoryStore } from './store.ts';
 
 export interface HistoryDeps {
@@ -22,7 +23,8 @@ export async function buildHistoryApp({ config, log, redis }: HistoryDeps): Prom
   await app.register(async (scope) => {
     // Every route here needs a session.
     scope.addHook('onRequest', requireSession(sessions));
-    await scope.register(roomRoutes, { store: new HistoryStore(redis), access, roomListMax: config.ROOM_LIST_MAX });
+    const store = new HistoryStore(redis);
+    await scope.register(roomRoutes, { store, latest: new LatestPages(store), access, roomListMax: config.ROOM_LIST_MAX });
     await scope.register(integrationRoutes, {
       access,
       redis,

@@ -14,9 +14,26 @@ import {
   type RoomInfo,
   type RoomSummary,
 } from '@chitchat/contracts';
-import type { Redis } from '@chitchat/platform';
+import { loadLuaScripts, type LuaScript, type Redis } from '@chitchat/platform';
 
 type RawEntry = [id: string, fields: string[]];
+
+/** A page as read from Redis (see `HistoryStore.read`). */
+export interface PageRead {
+  headSeq: number;
+  /** The log's length, read with the head (latest pages only; else 0). */
+  length: number;
+  entries: RawEntry[];
+  /** The state overlay of each entry's message, or null. */
+  states: (string | null)[];
+}
+
+/** See `HistoryStore.latestHead`. */
+export interface LatestHead {
+  visible: boolean;
+  headSeq: number;
+  length: number;
+}
 
 export interface PageQuery {
   limit: number;
@@ -27,9 +44,11 @@ export interface PageQuery {
 /** Reads room logs and the room list. Read-only: history never writes. */
 export class HistoryStore {
   readonly #redis: Redis;
+  readonly #pageHead: LuaScript;
 
   constructor(redis: Redis) {
     this.#redis = redis;
+    this.#pageHead = loadLuaScripts(redis, import.meta.url, ['page-head'])['page-head'];
   }
 
   /**
@@ -38,14 +57,25 @@ export class HistoryStore {
    * reactions from the room's state overlay: one HMGET, never a replay of the log). Event
    * entries are skipped; where they thin a page out, the next stretch of the log is read.
    */
-  async page(room: string, { limit, before, after }: PageQuery, viewer: string): Promise<HistoryPage> {
+  async page(room: string, query: PageQuery, viewer: string): Promise<HistoryPage> {
+    return pageOf(room, await this.read(room, query), viewer);
+  }
+
+  /**
+   * What `page` reads, before it is shaped for a viewer: the log entries of the page, their
+   * states, and the head seq and log length read before them (for the latest page only:
+   * what `LatestPages` keys a cached page by).
+   */
+  async read(room: string, { limit, before, after }: PageQuery): Promise<PageRead> {
     const log = roomKeys.log(room);
     const forward = after !== undefined;
+    const latest = !forward && before === undefined;
     let cursor = forward ? `(${after}-0` : before !== undefined ? `(${before}-0` : '+';
     const read = (want: number): Promise<RawEntry[]> =>
       (forward ? this.#redis.xrange(log, cursor, '+', 'COUNT', want) : this.#redis.xrevrange(log, cursor, '-', 'COUNT', want));
-    // The head with the first read (both sent at once; no pipeline object on this hot path).
-    const [head, first] = await Promise.all([this.#redis.get(roomKeys.seq(room)), read(limit)]);
+    // The head (and length) with the first read, sent before it: all at once, no pipeline
+    // object on this hot path.
+    const [head, length, first] = await Promise.all([this.#redis.get(roomKeys.seq(room)), latest ? this.#redis.xlen(log) : 0, read(limit)]);
     const found: RawEntry[] = [];
     for (let round = 0, range = first; ; range = await read(limit - found.length)) {
       const want = limit - found.length;
@@ -55,7 +85,18 @@ export class HistoryStore {
       cursor = `(${last[0]}`;
     }
     const entries = forward ? found : found.reverse();
-    return { room, messages: await this.#current(room, entries, viewer), headSeq: Number(head ?? 0) };
+    return { headSeq: Number(head ?? 0), length, entries, states: await this.#states(room, entries) };
+  }
+
+  /**
+   * Where `username` stands for the room's latest page, in one round trip: whether they may
+   * see the room (as `RoomAccess.see` decides: a public room, or a private one they are a
+   * member of), and the head seq and log length that a cached page must match.
+   */
+  async latestHead(room: string, username: string): Promise<LatestHead> {
+    const keys = [roomKeys.members(room), roomKeys.seq(room), roomKeys.log(room)];
+    const [member, head, length] = (await this.#pageHead(keys, [usernameKey(username)])) as [number, string | null, number];
+    return { visible: !isPrivateRoom(room) || member === 1, headSeq: Number(head ?? 0), length };
   }
 
   /** One message in its current state; undefined if the seq is not a message's. */
@@ -63,7 +104,7 @@ export class HistoryStore {
     const entries = (await this.#redis.xrange(roomKeys.log(room), `${seq}-0`, `${seq}-0`)) as RawEntry[];
     const entry = entries[0];
     if (!entry || isEventEntry(entry[1])) return undefined;
-    return (await this.#current(room, [entry], viewer))[0];
+    return messagesOf(room, [entry], await this.#states(room, [entry]), viewer)[0];
   }
 
   /** The first `limit` replies to a message, ascending. */
@@ -73,14 +114,13 @@ export class HistoryStore {
     const pipeline = this.#redis.pipeline();
     for (const seq of seqs) pipeline.xrange(roomKeys.log(room), `${seq}-0`, `${seq}-0`);
     const entries = (results(await pipeline.exec()) as RawEntry[][]).flatMap((range) => range.slice(0, 1));
-    return this.#current(room, entries, viewer);
+    return messagesOf(room, entries, await this.#states(room, entries), viewer);
   }
 
-  /** Messages of log entries with the room's state overlay applied. */
-  async #current(room: string, entries: RawEntry[], viewer: string): Promise<Message[]> {
+  /** The state overlay of each log entry's message (null: unchanged since stored). */
+  async #states(room: string, entries: readonly RawEntry[]): Promise<(string | null)[]> {
     if (entries.length === 0) return [];
-    const states = await this.#redis.hmget(roomKeys.state(room), ...entries.map(([id]) => String(seqOfLogEntryId(id))));
-    return entries.map(([id, fields], i) => applyState(messageFromLogEntry(room, id, fields), states[i], viewer));
+    return this.#redis.hmget(roomKeys.state(room), ...entries.map(([id]) => String(seqOfLogEntryId(id))));
   }
 
   /** What the room is: public, or private with its title and members. */
@@ -153,6 +193,16 @@ export class HistoryStore {
   async presence(room: string): Promise<string[]> {
     return usersOf(await this.#redis.zrangebyscore(roomKeys.presence(room), `(${Date.now()}`, '+inf'));
   }
+}
+
+/** The page of a read, for a viewer (reactions say whether the viewer is among them). */
+export function pageOf(room: string, read: PageRead, viewer: string): HistoryPage {
+  return { room, messages: messagesOf(room, read.entries, read.states, viewer), headSeq: read.headSeq };
+}
+
+/** Messages of log entries with their states applied. */
+function messagesOf(room: string, entries: readonly RawEntry[], states: readonly (string | null)[], viewer: string): Message[] {
+  return entries.map(([id, fields], i) => applyState(messageFromLogEntry(room, id, fields), states[i], viewer));
 }
 
 /** The values of a pipeline's replies; throws the first error. */

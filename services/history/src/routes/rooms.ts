@@ -1,6 +1,7 @@
 import { HistoryPage, HistoryQuery, Message, MessageSeqParams, Presence, Problem, Replies, RepliesQuery, RoomInfo, RoomList, RoomParams } from '@chitchat/contracts';
 import { ApiError, sessionOf, type HttpApp, type RoomAccess } from '@chitchat/platform';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { LatestPages } from '../latest-pages.ts';
 import type { HistoryStore } from '../store.ts';
 
 /**
@@ -9,8 +10,8 @@ import type { HistoryStore } from '../store.ts';
  * `room_not_found`, the same as a room that does not exist.
  */
 /** Needs the session hook of its parent scope (app.ts). */
-export async function roomRoutes(app: HttpApp, deps: { store: HistoryStore; access: RoomAccess; roomListMax: number }): Promise<void> {
-  const { store, access } = deps;
+export async function roomRoutes(app: HttpApp, deps: { store: HistoryStore; latest: LatestPages; access: RoomAccess; roomListMax: number }): Promise<void> {
+  const { store, latest, access } = deps;
   const tags = ['history'];
   const security = [{ bearer: [] }];
   /** The caller, once they may see the room. */
@@ -32,9 +33,14 @@ export async function roomRoutes(app: HttpApp, deps: { store: HistoryStore; acce
         response: { 200: HistoryPage, 400: Problem, 401: Problem, 404: Problem },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { limit, before, after } = request.query;
       if (before !== undefined && after !== undefined) throw new ApiError('invalidRequest', 'give either before or after, not both');
+      if (before === undefined && after === undefined) {
+        // The latest page: the bytes this route's serializer made of it, kept until the room changes.
+        const body = await latest.body(request.params.room, limit, sessionOf(request).username, (page) => serialized(reply.serialize(page)));
+        return sendSerialized(reply, body);
+      }
       const user = await viewer(request, request.params.room);
       return store.page(request.params.room, { limit, before, after }, user);
     },
@@ -87,4 +93,15 @@ export async function roomRoutes(app: HttpApp, deps: { store: HistoryStore; acce
       return { room: request.params.room, users: await store.presence(request.params.room) };
     },
   );
+}
+
+/** A body the route's serializer made (fast-json-stringify makes strings). */
+function serialized(body: string | ArrayBuffer | Buffer): string {
+  if (typeof body !== 'string') throw new TypeError('the route serializer made bytes, not a string');
+  return body;
+}
+
+/** Sends a body its route's serializer made before: as JSON, not serialized again. */
+function sendSerialized(reply: FastifyReply, body: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(body);
 }
