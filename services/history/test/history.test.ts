@@ -1,20 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { globalKeys, logEntryId, roomKeys } from '@chitchat/contracts';
-import { DEVELOPMENT_SECRET, SessionStore, closeRedis, connectRedis, createLogger, createRedis } from '@chitchat/platform';
-import { defer, startTestRedis } from '@chitchat/testing';
-import { buildHistoryApp } from '../src/app.ts';
-import { loadHistoryConfig } from '../src/config.ts';
+import { DEVELOPMENT_SECRET, SessionStore } from '@chitchat/platform';
+import { startTestHistory } from './helper.ts';
 
-const server = await startTestRedis();
-defer(() => server.stop());
-const config = loadHistoryConfig({ REDIS_URL: server.url, LOG_LEVEL: 'silent' });
-const log = createLogger('history', 'silent');
-const redis = await connectRedis(createRedis({ url: server.url, name: 'history-test', role: 'command', log }));
-defer(() => closeRedis(redis));
-const app = await buildHistoryApp({ config, log, redis });
-defer(() => app.close());
-const { token } = await new SessionStore(redis, { secret: DEVELOPMENT_SECRET }).create('reader');
+const { app, redis, sessions } = await startTestHistory();
+const { token } = await sessions.create('reader');
 const auth = { authorization: `Bearer ${token}` };
 
 /** Writes a room log as persistence does: seqs 1..n. */

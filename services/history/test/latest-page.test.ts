@@ -5,26 +5,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis as SingleRedis } from 'ioredis';
 import { logEntryId, roomKeys, usernameKey } from '@chitchat/contracts';
-import { DEVELOPMENT_SECRET, SessionStore, closeRedis, connectRedis, createLogger, createRedis } from '@chitchat/platform';
-import { defer, startTestRedis } from '@chitchat/testing';
-import { buildHistoryApp } from '../src/app.ts';
-import { loadHistoryConfig } from '../src/config.ts';
+import { defer } from '@chitchat/testing';
 import { LatestPages } from '../src/latest-pages.ts';
 import { HistoryStore } from '../src/store.ts';
+import { startTestHistory } from './helper.ts';
 
 // The latest page is kept in process until the room's head seq or log length moves. These
 // tests change rooms with persistence's own commit scripts (and trim them as housekeeping
 // does), so they fail if a change that users see leaves the head where it was.
 
-const server = await startTestRedis();
-defer(() => server.stop());
-const config = loadHistoryConfig({ REDIS_URL: server.url, LOG_LEVEL: 'silent' });
-const log = createLogger('history', 'silent');
-const redis = await connectRedis(createRedis({ url: server.url, name: 'history-test', role: 'command', log }));
-defer(() => closeRedis(redis));
-const app = await buildHistoryApp({ config, log, redis });
-defer(() => app.close());
-const sessions = new SessionStore(redis, { secret: DEVELOPMENT_SECRET });
+const { app, redis, sessions } = await startTestHistory();
 const tokens = { reader: (await sessions.create('reader')).token, bob: (await sessions.create('Bob')).token };
 /** Room names unique to this run (REDIS_URL may be a shared server). */
 const run = randomBytes(3).toString('hex');
