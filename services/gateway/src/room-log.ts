@@ -10,6 +10,8 @@ export type LogFrame = [seq: number, frame: string];
 export class RoomLog {
   readonly #redis: Redis;
   readonly #page: number;
+  /** Reads under way, by room and range. */
+  readonly #reading = new Map<string, Promise<LogFrame[]>>();
 
   /** `page`: most entries read per step. */
   constructor(redis: Redis, page: number) {
@@ -29,12 +31,30 @@ export class RoomLog {
   }
 
   /**
+   * Up to a page of the log from `from` to `to` as frames (see `#read`). Identical reads at
+   * the same time share one: when a room's subscribers reconnect together they resume from
+   * the same seq up to the same head, and each used to read and serialize the same page.
+   * The entries of a range never change; a shared read may show a message's state from a
+   * moment earlier, exactly as if this caller had read then, and any later change is an
+   * event further on in the log that it gets next.
+   */
+  frames(room: string, from: number, to: number): Promise<LogFrame[]> {
+    const key = `${room} ${from} ${to}`;
+    let read = this.#reading.get(key);
+    if (!read) {
+      read = this.#read(room, from, to).finally(() => this.#reading.delete(key));
+      this.#reading.set(key, read);
+    }
+    return read;
+  }
+
+  /**
    * Up to a page of the log from `from` to `to` as frames: messages in their current state
    * (an edit or delete made while the client was away is already applied, and a deleted
    * text is never sent again, not even in an earlier edit's frame), events as their frames.
    * One HMGET of the room's state per page.
    */
-  async frames(room: string, from: number, to: number): Promise<LogFrame[]> {
+  async #read(room: string, from: number, to: number): Promise<LogFrame[]> {
     const entries = (await this.#redis.xrange(roomKeys.log(room), `${from}-0`, `${to}-0`, 'COUNT', this.#page)) as RawEntry[];
     if (entries.length === 0) return [];
     // The state of each message of the page, and of each message an event of the page changes.
