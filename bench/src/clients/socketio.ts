@@ -1,6 +1,6 @@
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { stringAfter, tagOf } from '../message.ts';
-import { RECONNECT_DELAY_MS, WS_OPTIONS, type BenchSocket, type SocketOptions } from './socket.ts';
+import { ReconnectingSocket } from './socket.ts';
 
 /**
  * A Socket.IO client for the baseline, speaking Engine.IO 4 / Socket.IO 5 over `ws` itself
@@ -14,70 +14,30 @@ import { RECONNECT_DELAY_MS, WS_OPTIONS, type BenchSocket, type SocketOptions } 
  * stream id seen, less a second (live messages from the two instances can overtake each
  * other by a little), and drops what it already has by message index.
  */
-export class SocketIoSocket implements BenchSocket {
-  readonly state;
-  readonly #o: SocketOptions;
-  #ws: WebSocket | undefined;
-  #closed = false;
-  #onJoined: (() => void) | undefined;
-
-  constructor(options: SocketOptions) {
-    this.#o = options;
-    this.state = options.state;
+export class SocketIoSocket extends ReconnectingSocket {
+  protected url(): string {
+    return `${this.options.url}/socket.io/?EIO=4&transport=websocket`;
   }
 
-  connect(): Promise<void> {
-    this.#closed = false;
-    this.state.subscribed = false;
-    return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(`${this.#o.url}/socket.io/?EIO=4&transport=websocket`, WS_OPTIONS);
-      this.#ws = ws;
-      this.#onJoined = resolve;
-      ws.on('message', (data: Buffer) => this.#onPacket(ws, data.toString()));
-      ws.on('error', (err) => {
-        if (!this.state.subscribed) reject(err);
-      });
-      ws.on('close', (code) => {
-        if (this.#ws !== ws || this.#closed) return;
-        this.state.subscribed = false;
-        this.state.unexpectedCloses.push(code);
-        setTimeout(() => void this.connect().catch(() => {}), RECONNECT_DELAY_MS).unref();
-      });
-    });
-  }
-
-  drop(): void {
-    this.#closed = true;
-    this.state.subscribed = false;
-    this.#ws?.terminate();
-  }
-
-  close(): void {
-    this.drop();
-  }
-
-  #onPacket(ws: WebSocket, packet: string): void {
+  protected onText(ws: WebSocket, packet: string): void {
     const state = this.state;
     if (packet.startsWith('42["message"')) {
       const tag = tagOf(packet);
       const id = stringAfter(packet, '"id":"');
       if (tag === undefined || id === undefined) return;
       if (newerId(id, state.lastId)) state.lastId = id;
-      this.#o.ledger.deliver(state, tag);
+      this.options.ledger.deliver(state, tag);
     } else if (packet === '2') {
       ws.send('3');
     } else if (packet.startsWith('0{')) {
-      ws.send(`40${JSON.stringify({ user: this.#o.user })}`);
+      ws.send(`40${JSON.stringify({ user: this.options.user })}`);
     } else if (packet.startsWith('40')) {
       const since = state.lastId ? resumeFrom(state.lastId) : undefined;
       ws.send(`420${JSON.stringify(['join', since === undefined ? { room: state.room.name } : { room: state.room.name, since }])}`);
     } else if (packet.startsWith('430')) {
-      state.subscribed = true;
-      this.#o.ledger.checkCaughtUp(state);
-      this.#onJoined?.();
-      this.#onJoined = undefined;
+      this.subscribed();
     } else if (packet.startsWith('44')) {
-      this.#o.ledger.fail('socket.io-connect-error');
+      this.options.ledger.fail('socket.io-connect-error');
     }
   }
 }

@@ -2,7 +2,15 @@ import type { BenchSocket } from '../clients/socket.ts';
 import { inBatches, nowUs, sleep, waitFor } from '../clock.ts';
 import type { Percentiles } from '../histogram.ts';
 import { ClientState, Room, lossOf, owed, type Ledger } from '../traffic.ts';
-import type { RunContext, RunResult } from './scenario.ts';
+import type { MetricSpec, RunContext, RunResult } from './scenario.ts';
+
+/** A correctness count every run must keep at 0; summed over runs, never compared as a ratio. */
+export function mustBeZero(key: string, label: string): MetricSpec {
+  return { key, label, unit: '', better: 'lower', target: { op: '=', value: 0 }, compare: false };
+}
+
+/** Deliveries the clients never got: every scenario that sends messages reports it. */
+export const LOST = mustBeZero('loss', 'lost deliveries');
 
 export function makeRooms(prefix: string, n: number): Room[] {
   return Array.from({ length: n }, (_, i) => new Room(`${prefix}-${i}`, i));

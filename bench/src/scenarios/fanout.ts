@@ -1,6 +1,6 @@
 import { scaled, window, type BenchOptions } from '../options.ts';
 import { Ledger, PostSender, type Room } from '../traffic.ts';
-import { checksOf, closeAll, drain, failuresNote, makeRooms, openClients, trafficMetrics } from './common.ts';
+import { LOST, checksOf, closeAll, drain, failuresNote, makeRooms, openClients, trafficMetrics } from './common.ts';
 import { bestStep, ramp } from './ramp.ts';
 import type { RunContext, RunResult, Scenario } from './scenario.ts';
 
@@ -35,7 +35,7 @@ export const fanout: Scenario = {
     { key: 'e2eP50', label: 'end-to-end p50 at that rate', unit: 'ms', better: 'lower' },
     { key: 'e2eP99', label: 'end-to-end p99 at that rate', unit: 'ms', better: 'lower' },
     { key: 'connectMs', label: 'all clients connected and subscribed in', unit: 'ms', better: 'lower' },
-    { key: 'loss', label: 'lost deliveries', unit: '', better: 'lower', target: { op: '=', value: 0 }, compare: false },
+    LOST,
   ],
   topology: () => ({ gateways: 2, ingests: 1, workers: 1, histories: 0, instances: 2 }),
   async run(ctx: RunContext): Promise<RunResult> {

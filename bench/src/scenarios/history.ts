@@ -4,7 +4,7 @@ import { Windows } from '../histogram.ts';
 import { openLoop } from '../load.ts';
 import { messageText } from '../message.ts';
 import { scaled, window, type BenchOptions } from '../options.ts';
-import { sleep } from './common.ts';
+import { mustBeZero, sleep } from './common.ts';
 import type { RunContext, RunResult, Scenario } from './scenario.ts';
 
 function params(o: BenchOptions) {
@@ -30,7 +30,7 @@ export const history: Scenario = {
     { key: 'getP50', label: 'p50', unit: 'ms', better: 'lower' },
     { key: 'getP99', label: 'p99', unit: 'ms', better: 'lower', target: { op: '<=', value: 5 } },
     { key: 'getP999', label: 'p99.9', unit: 'ms', better: 'lower' },
-    { key: 'errors', label: 'failed or wrong answers', unit: '', better: 'lower', target: { op: '=', value: 0 }, compare: false },
+    mustBeZero('errors', 'failed or wrong answers'),
   ],
   topology: () => ({ gateways: 0, ingests: 0, workers: 0, histories: 2, instances: 2 }),
   async run(ctx: RunContext): Promise<RunResult> {

@@ -1,6 +1,6 @@
 import { scaled, window, type BenchOptions } from '../options.ts';
 import { Ledger, PostSender, type Room } from '../traffic.ts';
-import { checksOf, closeAll, drain, failuresNote, makeRooms, openClients, trafficMetrics } from './common.ts';
+import { LOST, checksOf, closeAll, drain, failuresNote, makeRooms, openClients, trafficMetrics } from './common.ts';
 import { bestStep, ramp } from './ramp.ts';
 import type { RunContext, RunResult, Scenario } from './scenario.ts';
 
@@ -31,7 +31,7 @@ export const ingest: Scenario = {
     { key: 'maxRate', label: 'highest sustained rate', unit: 'msg/s', better: 'higher', target: { op: '>=', value: 20_000 } },
     { key: 'postP99', label: 'POST p99 at that rate', unit: 'ms', better: 'lower' },
     { key: 'e2eP99', label: 'end-to-end p99 at that rate', unit: 'ms', better: 'lower' },
-    { key: 'loss', label: 'lost deliveries', unit: '', better: 'lower', target: { op: '=', value: 0 }, compare: false },
+    LOST,
   ],
   topology: () => ({ gateways: 2, ingests: 2, workers: 2, histories: 0, instances: 2 }),
   async run(ctx: RunContext): Promise<RunResult> {

@@ -2,7 +2,7 @@ import { nowUs } from '../clock.ts';
 import { openLoop } from '../load.ts';
 import { scaled, window, type BenchOptions } from '../options.ts';
 import { Ledger, PostSender, type Room } from '../traffic.ts';
-import { checksOf, closeAll, drain, failuresNote, makeRooms, openClients, percentileMetrics, trafficMetrics } from './common.ts';
+import { LOST, checksOf, closeAll, drain, failuresNote, makeRooms, openClients, percentileMetrics, trafficMetrics } from './common.ts';
 import type { RunContext, RunResult, Scenario } from './scenario.ts';
 
 function params(o: BenchOptions) {
@@ -33,7 +33,7 @@ export const latency: Scenario = {
     { key: 'e2eP999', label: 'p99.9', unit: 'ms', better: 'lower' },
     { key: 'e2eMax', label: 'max', unit: 'ms', better: 'lower' },
     { key: 'postP99', label: 'POST answered, p99', unit: 'ms', better: 'lower' },
-    { key: 'loss', label: 'lost deliveries', unit: '', better: 'lower', target: { op: '=', value: 0 }, compare: false },
+    LOST,
     { key: 'generatorLagP99', label: 'generator lag p99', unit: 'ms', better: 'lower', compare: false },
   ],
   topology: () => ({ gateways: 2, ingests: 2, workers: 2, histories: 0, instances: 2 }),

@@ -3,7 +3,7 @@ import { Latency } from '../histogram.ts';
 import { openLoop } from '../load.ts';
 import { scaled, type BenchOptions } from '../options.ts';
 import { Ledger, PostSender, type Room } from '../traffic.ts';
-import { checksOf, closeAll, drain, failuresNote, makeRooms, openClients, trafficMetrics } from './common.ts';
+import { LOST, checksOf, closeAll, drain, failuresNote, makeRooms, mustBeZero, openClients, trafficMetrics } from './common.ts';
 import type { RunContext, RunResult, Scenario } from './scenario.ts';
 
 function params(o: BenchOptions) {
@@ -39,9 +39,9 @@ export const reconnect: Scenario = {
     { key: 'allCaughtUpMs', label: 'all caught up after', unit: 'ms', better: 'lower', target: { op: '<', value: 3000 } },
     { key: 'caughtUpP50', label: 'per-client catch-up p50', unit: 'ms', better: 'lower' },
     { key: 'caughtUpP99', label: 'per-client catch-up p99', unit: 'ms', better: 'lower' },
-    { key: 'gaps', label: 'gaps', unit: '', better: 'lower', target: { op: '=', value: 0 }, compare: false },
-    { key: 'duplicates', label: 'duplicates', unit: '', better: 'lower', target: { op: '=', value: 0 }, compare: false },
-    { key: 'loss', label: 'lost deliveries', unit: '', better: 'lower', target: { op: '=', value: 0 }, compare: false },
+    mustBeZero('gaps', 'gaps'),
+    mustBeZero('duplicates', 'duplicates'),
+    LOST,
   ],
   topology: () => ({ gateways: 2, ingests: 1, workers: 2, histories: 0, instances: 2 }),
   async run(ctx: RunContext): Promise<RunResult> {
