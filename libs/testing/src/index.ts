@@ -6,3 +6,4 @@ export { TestWsClient } from './ws-client.ts';
 export { ChatClient, type ChatClientOptions, type ReceivedMessage } from './chat-client.ts';
 export { Sender, type AcceptedMessage } from './sender.ts';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp.ts';
+export { monitorCommands, type CommandLog } from './monitor.ts';

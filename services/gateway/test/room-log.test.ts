@@ -1,10 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { Redis as SingleRedis } from 'ioredis';
 import { roomKeys } from '@chitchat/contracts';
-import { defer } from '@chitchat/testing';
+import { monitorCommands } from '@chitchat/testing';
 import { RoomLog } from '../src/room-log.ts';
 import { FakeLog, range, startGateway } from './helper.ts';
 
@@ -13,22 +11,12 @@ const log = new FakeLog(gateway.redis);
 
 test('subscribers resuming together from the same seq share one read of the log; a later read reads again', async (t) => {
   const { redis } = gateway;
-  if (!(redis instanceof SingleRedis)) return t.skip('MONITOR sees one node of a cluster');
   const room = `herd-${randomUUID().slice(0, 8)}`;
   for (let i = 1; i <= 30; i++) await log.commit(room, `m${i}`);
-  const monitor = await redis.monitor();
-  defer(() => monitor.disconnect(), t);
-  const seen: string[][] = [];
-  monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
-  /** The log reads of the room, once MONITOR has shown every command sent before. */
-  const logReads = async (): Promise<number> => {
-    const marker = randomUUID();
-    await redis.echo(marker);
-    while (!seen.some((args) => args[1] === marker)) await once(monitor, 'monitor');
-    const n = seen.filter((args) => args[0]?.toLowerCase() === 'xrange' && args[1] === roomKeys.log(room)).length;
-    seen.length = 0;
-    return n;
-  };
+  const commands = await monitorCommands(redis, t);
+  if (!commands) return t.skip('MONITOR sees one node of a cluster');
+  /** The log reads of the room since the last look. */
+  const logReads = (): Promise<number> => commands.count((args) => args[0] === 'xrange' && args[1] === roomKeys.log(room));
 
   const reader = new RoomLog(redis, 100);
   const pages = await Promise.all(Array.from({ length: 20 }, () => reader.frames(room, 6, 30)));

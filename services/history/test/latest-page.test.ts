@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Redis as SingleRedis } from 'ioredis';
 import { logEntryId, roomKeys, usernameKey } from '@chitchat/contracts';
-import { defer } from '@chitchat/testing';
+import { monitorCommands } from '@chitchat/testing';
 import { LatestPages } from '../src/latest-pages.ts';
 import { HistoryStore } from '../src/store.ts';
 import { startTestHistory } from './helper.ts';
@@ -159,22 +157,12 @@ test("a private room's latest page: 404 room_not_found for a non-member, as ever
 });
 
 test('an unchanged latest page is not read from the log again; requests that find a change together read it once', async (t) => {
-  if (!(redis instanceof SingleRedis)) return t.skip('MONITOR sees one node of a cluster');
   const room = name('reads');
   for (let i = 1; i <= 10; i++) await send(room, 'alice', `m${i}`);
-  const monitor = await redis.monitor();
-  defer(() => monitor.disconnect(), t);
-  const seen: string[][] = [];
-  monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
-  /** The log reads of the room's page, once MONITOR has shown every command sent before. */
-  const logReads = async (): Promise<number> => {
-    const marker = randomUUID();
-    await redis.echo(marker);
-    while (!seen.some((args) => args[1] === marker)) await once(monitor, 'monitor');
-    const n = seen.filter((args) => args[0]?.toLowerCase() === 'xrevrange' && args[1] === roomKeys.log(room)).length;
-    seen.length = 0;
-    return n;
-  };
+  const commands = await monitorCommands(redis, t);
+  if (!commands) return t.skip('MONITOR sees one node of a cluster');
+  /** The log reads of the room's page since the last look. */
+  const logReads = (): Promise<number> => commands.count((args) => args[0] === 'xrevrange' && args[1] === roomKeys.log(room));
 
   await latest(room);
   assert.equal(await logReads(), 1);
