@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { HistoryPage } from '@chitchat/contracts';
 import { roomNotFound } from '@chitchat/platform';
 import { pageOf, type HistoryStore, type PageRead } from './store.ts';
@@ -26,12 +27,12 @@ interface Cached {
   started: number;
   /** `<head seq> <log length>` when the page was read: it is the latest page while both are unchanged. */
   version: string;
-  at: number;
   /** The body for every viewer: no message of the page has reactions. */
   body: string | undefined;
   /** Otherwise: what the page was read as, and the body of each recent viewer. */
   read: PageRead | undefined;
   viewers: Map<string, string> | undefined;
+  /** Characters held: the cache's size of this page. */
   chars: number;
 }
 
@@ -45,20 +46,20 @@ interface Cached {
  */
 export class LatestPages {
   readonly #store: HistoryStore;
-  readonly #pages = new Map<string, Cached>();
+  /** By `<limit> <room>`; bounded in pages and characters, least recently read out first. */
+  readonly #pages: LRUCache<string, Cached>;
   readonly #reading = new Map<string, { version: string; done: Promise<Cached> }>();
-  readonly #maxPages: number;
-  readonly #maxChars: number;
-  readonly #maxAgeMs: number;
   readonly #maxViewers: number;
-  #chars = 0;
   #started = 0;
 
   constructor(store: HistoryStore, options: LatestPagesOptions = {}) {
     this.#store = store;
-    this.#maxPages = options.maxPages ?? 4096;
-    this.#maxChars = options.maxChars ?? 16 * 1024 * 1024;
-    this.#maxAgeMs = options.maxAgeMs ?? 2000;
+    this.#pages = new LRUCache<string, Cached>({
+      max: options.maxPages ?? 4096,
+      maxSize: options.maxChars ?? 16 * 1024 * 1024,
+      sizeCalculation: (cached) => Math.max(1, cached.chars),
+      ttl: options.maxAgeMs ?? 2000,
+    });
     this.#maxViewers = options.maxViewers ?? 256;
   }
 
@@ -76,13 +77,9 @@ export class LatestPages {
     if (!head.visible) throw roomNotFound(room);
     const name = `${limit} ${room}`;
     const version = `${head.headSeq} ${head.length}`;
+    // Expired pages (maxAgeMs) are not returned.
     const cached = this.#pages.get(name);
-    if (cached && cached.version === version && Date.now() - cached.at <= this.#maxAgeMs) {
-      // Most recently used last.
-      this.#pages.delete(name);
-      this.#pages.set(name, cached);
-      return this.#bodyFor(cached, room, viewer, serialize);
-    }
+    if (cached && cached.version === version) return this.#bodyFor(cached, room, viewer, serialize);
     let reading = this.#reading.get(name);
     if (!reading || reading.version !== version) {
       const done = this.#read(name, room, limit, viewer, serialize);
@@ -99,7 +96,6 @@ export class LatestPages {
 
   async #read(name: string, room: string, limit: number, viewer: string, serialize: PageSerializer): Promise<Cached> {
     const started = ++this.#started;
-    const at = Date.now();
     // The head and length are read before the entries and states (on one connection, in
     // order), so a page is never older than the version it is kept under.
     const read = await this.#store.read(room, { limit });
@@ -107,8 +103,8 @@ export class LatestPages {
     const body = serialize(page);
     const version = `${read.headSeq} ${read.length}`;
     const cached: Cached = page.messages.some((m) => m.reactions !== undefined)
-      ? { name, started, version, at, body: undefined, read, viewers: new Map([[viewer, body]]), chars: 2 * body.length }
-      : { name, started, version, at, body, read: undefined, viewers: undefined, chars: body.length };
+      ? { name, started, version, body: undefined, read, viewers: new Map([[viewer, body]]), chars: 2 * body.length }
+      : { name, started, version, body, read: undefined, viewers: undefined, chars: body.length };
     this.#keep(cached);
     return cached;
   }
@@ -130,28 +126,14 @@ export class LatestPages {
   }
 
   #keep(cached: Cached): void {
-    const old = this.#pages.get(cached.name);
-    if (old) {
-      if (old.started > cached.started) return;
-      this.#pages.delete(cached.name);
-      this.#chars -= old.chars;
-    }
+    const old = this.#pages.peek(cached.name);
+    if (old && old.started > cached.started) return;
     this.#pages.set(cached.name, cached);
-    this.#chars += cached.chars;
-    this.#evict();
   }
 
+  /** A viewer's body was added or dropped: the cache counts the page's new size (its age stays). */
   #resize(cached: Cached, by: number): void {
     cached.chars += by;
-    if (this.#pages.get(cached.name) === cached) this.#chars += by;
-    this.#evict();
-  }
-
-  #evict(): void {
-    for (const [name, cached] of this.#pages) {
-      if (this.#pages.size <= this.#maxPages && this.#chars <= this.#maxChars) break;
-      this.#pages.delete(name);
-      this.#chars -= cached.chars;
-    }
+    if (this.#pages.peek(cached.name) === cached) this.#pages.set(cached.name, cached, { noUpdateTTL: true });
   }
 }
