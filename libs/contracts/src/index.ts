@@ -13,6 +13,7 @@ export {
   textProblem,
   PRIVATE_ROOM_PREFIXES,
   isPrivateRoom,
+  isRoomVisible,
   MENTIONS_MAX,
   mentionsIn,
   EMOJI_MAX,

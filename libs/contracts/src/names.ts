@@ -56,6 +56,14 @@ export function isPrivateRoom(room: string): boolean {
   return PRIVATE_ROOM_PREFIXES.some((prefix) => room.startsWith(prefix));
 }
 
+/**
+ * Whether a user sees a room: every public room, and a private room (or DM) they are a
+ * member of. One that is not seen answers exactly like one that does not exist.
+ */
+export function isRoomVisible(room: string, member: boolean): boolean {
+  return member || !isPrivateRoom(room);
+}
+
 /** Most distinct users one message can mention (more are ignored). */
 export const MENTIONS_MAX = 20;
 

@@ -1,4 +1,4 @@
-import { isPrivateRoom, roomKeys, usernameKey } from '@chitchat/contracts';
+import { isRoomVisible, roomKeys, usernameKey } from '@chitchat/contracts';
 import { ApiError } from './errors.ts';
 import { loadLuaScripts, type LuaScript } from './lua.ts';
 import type { Redis } from './redis.ts';
@@ -35,7 +35,7 @@ export class RoomAccess {
     // One script call: an ioredis pipeline costs more CPU to build than the four commands.
     const keys = [roomKeys.banned(room), roomKeys.muted(room), roomKeys.admins(room), roomKeys.members(room)];
     const [banned, muted, roomAdmin, member] = (await this.#standing(keys, [user])) as [number, string | null, number, number];
-    const visible = !isPrivateRoom(room) || member === 1;
+    const visible = isRoomVisible(room, member === 1);
     return {
       visible,
       banned: banned === 1,

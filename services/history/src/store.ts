@@ -4,6 +4,7 @@ import {
   globalKeys,
   isEventEntry,
   isPrivateRoom,
+  isRoomVisible,
   messageFromLogEntry,
   roomKeys,
   seqOfLogEntryId,
@@ -96,7 +97,7 @@ export class HistoryStore {
   async latestHead(room: string, username: string): Promise<LatestHead> {
     const keys = [roomKeys.members(room), roomKeys.seq(room), roomKeys.log(room)];
     const [member, head, length] = (await this.#pageHead(keys, [usernameKey(username)])) as [number, string | null, number];
-    return { visible: !isPrivateRoom(room) || member === 1, headSeq: Number(head ?? 0), length };
+    return { visible: isRoomVisible(room, member === 1), headSeq: Number(head ?? 0), length };
   }
 
   /** One message in its current state; undefined if the seq is not a message's. */
