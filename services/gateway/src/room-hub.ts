@@ -12,7 +12,7 @@ import { MetricName, counter, endSpan, histogram, startSpanFrom, withSpan, type 
 import type { Presence } from './presence.ts';
 import { Room } from './room.ts';
 import { RoomLog } from './room-log.ts';
-import { once } from './socket-batch.ts';
+import { encodedFor } from './socket-batch.ts';
 
 /** One connection's subscription to one room, as the hub sees it. */
 export interface Subscriber {
@@ -210,7 +210,7 @@ export class RoomHub {
     }
     if (event.type === 'typing') {
       // Ephemeral: straight to everyone in the room but its sender.
-      const frame = once(raw, room.listeners.size);
+      const frame = encodedFor(raw, room.listeners.size);
       for (const sub of room.listeners) if (sub.username !== event.user) sub.send(frame);
       return;
     }
@@ -269,7 +269,7 @@ export class RoomHub {
 
   #dispatch(room: Room, seq: number, frame: string): number {
     room.cursor = seq;
-    const data = once(frame, room.subs.size);
+    const data = encodedFor(frame, room.subs.size);
     let sent = 0;
     for (const sub of room.subs) {
       if (seq === sub.last + 1) {

@@ -1,6 +1,6 @@
 import { roomKeys } from '@chitchat/contracts';
 import type { Subscriber } from './room-hub.ts';
-import { once } from './socket-batch.ts';
+import { encodedFor } from './socket-batch.ts';
 
 /** A room with local subscribers. Every delivery step runs through `run`, one at a time. */
 export class Room {
@@ -62,7 +62,7 @@ export class Room {
   }
 
   #toListeners(frame: string): void {
-    const data = once(frame, this.listeners.size);
+    const data = encodedFor(frame, this.listeners.size);
     for (const sub of this.listeners) sub.send(data);
   }
 }

@@ -35,6 +35,6 @@ export function corkForTurn(socket: Socket): void {
  * A frame for `n` sockets: encoded to UTF-8 once when it goes to more than one, instead of
  * once per socket inside `ws`.
  */
-export function once(frame: string, n: number): string | Buffer {
+export function encodedFor(frame: string, n: number): string | Buffer {
   return n > 1 ? Buffer.from(frame) : frame;
 }
