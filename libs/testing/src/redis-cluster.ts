@@ -43,6 +43,9 @@ export async function startRedisCluster({ masters = 3, replicas = 1 }: { masters
         '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${node.port}.conf`, '--cluster-node-timeout', '1000',
         '--appendonly', 'yes', '--appendfsync', 'always', '--appendfilename', `appendonly-${node.port}.aof`, '--appenddirname', `aof-${node.port}`, '--save', '',
         '--maxmemory-policy', 'noeviction',
+        // A replica syncs at once (Redis waits 5 s by default to serve several together):
+        // one that has never synced refuses to take over from a dead master.
+        '--repl-diskless-sync-delay', '0',
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -59,7 +62,11 @@ export async function startRedisCluster({ masters = 3, replicas = 1 }: { masters
     const deadline = Date.now() + 30_000;
     for (;;) {
       const states = await Promise.all(alive().map((n) => cli(n.port, 'cluster', 'info').catch(() => '')));
-      if (states.every((s) => s.includes('cluster_state:ok'))) return;
+      // Healthy also means every replica has synced with its master: a replica that never
+      // has (just created, or just back from a crash) cannot take over if that master dies.
+      const links = await Promise.all(alive().map((n) => cli(n.port, 'info', 'replication').catch(() => '')));
+      const synced = links.every((info) => !info.includes('role:slave') || info.includes('master_link_status:up'));
+      if (synced && states.every((s) => s.includes('cluster_state:ok'))) return;
       if (Date.now() > deadline) throw new Error(`cluster not healthy after 30 s: ${states.map((s) => /cluster_state:\w+/.exec(s)?.[0]).join(', ')}`);
       await delay(100);
     }
